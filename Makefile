@@ -1,0 +1,77 @@
+# Dearly: `make` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+WORKERS ?= 2
+MANAGE := $(PY) manage.py
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.run-installed: requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.lock
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.lock
+	touch $@ $(VENV)/.run-installed
+
+node_modules/.installed: package-lock.json
+	npm ci --silent --no-audit --no-fund
+	touch $@
+
+.PHONY: install
+install: $(VENV)/.dev-installed node_modules/.installed ## Install the app and test tools from the lock files
+
+.PHONY: setup
+setup: $(VENV)/.run-installed
+	$(MANAGE) migrate --noinput -v0
+	$(MANAGE) collectstatic --noinput -v0
+	$(MANAGE) load_demo
+	$(MANAGE) ensure_editor
+
+.PHONY: run
+run: setup ## Serve the demo site on SQLite at http://127.0.0.1:$PORT/
+	@echo "Dearly at http://127.0.0.1:$(PORT)/  (admin: /admin/, mail outbox: var/outbox/)"
+	@$(MANAGE) run_scheduler & scheduler=$$!; trap "kill $$scheduler 2>/dev/null" EXIT; \
+	  $(VENV)/bin/granian --interface wsgi --host 127.0.0.1 --port $(PORT) \
+	    --workers $(WORKERS) --blocking-threads 1 --no-ws dearly.wsgi:application
+
+.PHONY: demo
+demo: $(VENV)/.run-installed ## Load the demo content (idempotent)
+	$(MANAGE) migrate --noinput -v0
+	$(MANAGE) load_demo
+
+.PHONY: lint
+lint: $(VENV)/.dev-installed ## ruff, Django's checks, and missing migrations
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=dearly.settings.test $(MANAGE) check
+	DJANGO_SETTINGS_MODULE=dearly.settings.test $(MANAGE) makemigrations --check --dry-run -v0
+
+.PHONY: test
+test: install lint ## Run the whole test suite (unit, HTTP, browser)
+	$(VENV)/bin/pytest -n 2 --dist loadfile -q
+
+.PHONY: bench
+bench: setup ## Benchmark the server against nginx serving a saved page (needs wrk, nginx)
+	$(PY) bench/run.py
+
+.PHONY: lock
+lock: $(VENV)/.dev-installed ## Re-resolve the lock files from pyproject.toml
+	$(VENV)/bin/pip install -q uv
+	$(VENV)/bin/uv pip compile -q pyproject.toml -o requirements.lock --python-version 3.11
+	$(VENV)/bin/uv pip compile -q pyproject.toml --group dev -o requirements-dev.lock --python-version 3.11
+
+.PHONY: clean
+clean: ## Remove the virtualenv, node_modules and var/ (database, media, outbox)
+	rm -rf $(VENV) node_modules var

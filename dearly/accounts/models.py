@@ -1,0 +1,13 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    """A reader, writer or editor. `display_name` is what the public sees; never the email."""
+
+    display_name = models.CharField(max_length=80, blank=True)
+    bio = models.TextField(blank=True, help_text="Shown on the author page.")
+
+    @property
+    def public_name(self):
+        return self.display_name or self.get_full_name() or self.username

@@ -1,0 +1,41 @@
+"""Listing helpers: pagination that never fails on a bad ?page=, and loading guides and letters
+with a fixed number of queries however many are shown."""
+
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+
+PER_PAGE = 12
+
+
+def paginate(request, queryset, per_page=PER_PAGE):
+    """The requested page of `queryset` as specific pages; `?page=abc`, `-1` or `99999` fall back
+    to the nearest real page (Django's `get_page`), never to an error."""
+    if hasattr(queryset, "only"):  # a QuerySet; search results are paginated as they are
+        queryset = queryset.only("pk")
+    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    page.object_list = load_posts([p.pk for p in page.object_list])
+    return page
+
+
+def load_posts(ids):
+    """Specific guides and letters for `ids`, in that order, with their authors: always four
+    queries, whatever the number or mix."""
+    from .models import ArticlePage, LetterPage
+
+    found = {}
+    for model in (ArticlePage, LetterPage):
+        for post in model.objects.filter(pk__in=ids):
+            found[post.pk] = post
+    attach_authors(found.values())
+    return [found[pk] for pk in ids if pk in found]
+
+
+def attach_authors(posts):
+    """Fill each post's `author` from one query instead of one per post."""
+    posts = list(posts)
+    ids = {p.author_id for p in posts if p.author_id}
+    users = get_user_model().objects.in_bulk(ids) if ids else {}
+    for post in posts:
+        if post.author_id:
+            post.author = users.get(post.author_id)
+    return posts

@@ -1,0 +1,289 @@
+"""Guides (articles), letters, topics and tags.
+
+`PostPage` is the concrete parent of both so that listings, feeds and archives can order
+guides and letters together by date in one query; what is public is decided once, in
+`PostPageQuerySet.published()`.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.text import slugify
+
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page, PageManager
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
+from dearly.core.blocks import INLINE_FEATURES, RICH_TEXT_FEATURES, BodyBlock, body_plain_html
+from dearly.core.text import excerpt_from_html, truncate_words
+
+
+@register_snippet
+class Topic(index.Indexed, models.Model):
+    """A hierarchical category ("Career" › "Job search"). A topic's page lists its own posts
+    and those of its subtopics."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True, allow_unicode=False)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    description = models.TextField(blank=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("parent"),
+        FieldPanel("description"),
+    ]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:100]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:topic", args=[self.slug])
+
+    def ancestors(self):
+        """From the root down to the parent; guards against a cycle typed in by hand."""
+        chain, seen, node = [], {self.pk}, self.parent
+        while node is not None and node.pk not in seen:
+            chain.append(node)
+            seen.add(node.pk)
+            node = node.parent
+        return list(reversed(chain))
+
+    def descendant_ids(self):
+        """This topic's id and all its subtopics' ids, in one query."""
+        pairs = list(Topic.objects.values_list("id", "parent_id"))
+        children = {}
+        for pk, parent_id in pairs:
+            children.setdefault(parent_id, []).append(pk)
+        found, todo = {self.pk}, [self.pk]
+        while todo:
+            for child in children.get(todo.pop(), []):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+        return found
+
+
+class PostPageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "articles.PostPage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class PostPageQuerySet(PageQuerySet):
+    def published(self):
+        """What any reader may see: live, not behind a password/login/group restriction."""
+        return self.live().public()
+
+    def newest_first(self):
+        return self.order_by("-date", "-pk")
+
+
+PostPageManager = PageManager.from_queryset(PostPageQuerySet)
+
+
+class PostPage(Page):
+    """What guides and letters share: date, author, topics, tags, excerpt, featured flag."""
+
+    date = models.DateTimeField(
+        default=timezone.now, db_index=True, help_text="Shown on the page and used for archives."
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="posts",
+    )
+    topics = ParentalManyToManyField(Topic, blank=True, related_name="posts")
+    tags = ClusterTaggableManager(through=PostPageTag, blank=True)
+    excerpt = models.TextField(
+        blank=True,
+        help_text="Optional. Listings, feeds and search use the first words of the text if empty.",
+    )
+    featured = models.BooleanField(default=False, help_text="Shown first on the home page.")
+
+    objects = PostPageManager()
+
+    is_creatable = False
+    parent_page_types = []
+    subpage_types = []
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("excerpt"),
+        index.FilterField("date"),
+    ]
+    promote_panels = [
+        *Page.promote_panels,
+        MultiFieldPanel(
+            [FieldPanel("date"), FieldPanel("author"), FieldPanel("featured")],
+            heading="Publication",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("topics"), FieldPanel("tags"), FieldPanel("excerpt")],
+            heading="Topics and excerpt",
+        ),
+    ]
+
+    class Meta:
+        indexes = [models.Index(fields=["-date"], name="postpage_date_desc")]
+
+    def text_html(self):
+        """The page's own text as HTML, in reading order (overridden by each type)."""
+        return ""
+
+    @cached_property
+    def summary(self):
+        """The excerpt shown in listings, related posts, feeds and search."""
+        if self.excerpt.strip():
+            return truncate_words(self.excerpt, 60)
+        return excerpt_from_html(self.text_html())
+
+    @property
+    def kind(self):
+        return "post"
+
+    def get_sitemap_urls(self, request=None):
+        return [{"location": self.get_full_url(request), "lastmod": self.last_published_at}]
+
+
+class ArticlePage(PostPage):
+    """A guide or essay: an intro, then paragraphs, quotes, images and numbered steps."""
+
+    intro = models.TextField(blank=True, help_text="One or two sentences under the title.")
+    body = StreamField(BodyBlock(), blank=True)
+
+    search_fields = [*PostPage.search_fields, index.SearchField("intro"), index.SearchField("body")]
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    parent_page_types = ["articles.ArticleIndexPage"]
+    subpage_types = []
+    template = "articles/article_page.html"
+
+    class Meta:
+        verbose_name = "guide"
+
+    @property
+    def kind(self):
+        return "guide"
+
+    def text_html(self):
+        intro = format_html("<p>{}</p>", self.intro) if self.intro else ""
+        return intro + body_plain_html(self.body)
+
+
+class LetterPage(PostPage):
+    """A reader's letter and the columnist's answer. Greetings and sign-offs are rendered from
+    these fields so they always agree: "Dear Dr. Mimi," … "—Poor", "Dear Poor," … "—Dr. Mimi"."""
+
+    question = RichTextField(
+        features=INLINE_FEATURES, help_text="The reader's letter, without greeting or sign-off."
+    )
+    pen_name = models.CharField(max_length=60, help_text='How the writer signs, e.g. "Poor".')
+    answer = RichTextField(
+        features=RICH_TEXT_FEATURES, help_text="The answer, without greeting or sign-off."
+    )
+    update = models.ForeignKey(
+        "articles.LetterPage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="A later letter that follows up on this one.",
+    )
+
+    search_fields = [
+        *PostPage.search_fields,
+        index.SearchField("question"),
+        index.SearchField("answer"),
+        index.SearchField("pen_name"),
+    ]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("question"),
+        FieldPanel("pen_name"),
+        FieldPanel("answer"),
+        FieldPanel("update"),
+    ]
+    parent_page_types = ["articles.ColumnIndexPage"]
+    subpage_types = []
+    template = "articles/letter_page.html"
+
+    class Meta:
+        verbose_name = "letter"
+
+    @property
+    def kind(self):
+        return "letter"
+
+    def text_html(self):
+        return self.question + self.answer
+
+
+class SectionPage(Page):
+    """A section of the site that lists its posts newest first, paginated."""
+
+    intro = models.TextField(blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["core.HomePage"]
+
+    class Meta:
+        abstract = True
+
+    def listed_posts(self):
+        raise NotImplementedError
+
+    def get_context(self, request, *args, **kwargs):
+        from .listing import paginate
+
+        context = super().get_context(request, *args, **kwargs)
+        context["posts"] = paginate(request, self.listed_posts())
+        return context
+
+
+class ArticleIndexPage(SectionPage):
+    """The guides section."""
+
+    subpage_types = ["articles.ArticlePage"]
+    template = "articles/index_page.html"
+
+    class Meta:
+        verbose_name = "guides index"
+
+    def listed_posts(self):
+        return ArticlePage.objects.published().child_of(self).newest_first()
+
+
+class ColumnIndexPage(SectionPage):
+    """The letters column ("Dear Dr. Mimi")."""
+
+    subpage_types = ["articles.LetterPage"]
+    template = "articles/index_page.html"
+
+    class Meta:
+        verbose_name = "column index"
+
+    def listed_posts(self):
+        return LetterPage.objects.published().child_of(self).newest_first()

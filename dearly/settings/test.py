@@ -1,0 +1,20 @@
+"""Settings the test suite runs with (pytest.ini_options points here)."""
+
+import os
+import tempfile
+
+from .base import *  # noqa: F403
+from .base import database_from_env
+
+SECRET_KEY = "test-only-not-secret"  # noqa: S105  # never used outside the test run
+ALLOWED_HOSTS = ["*"]
+# Tests get their own database: DATABASE_URL (PostgreSQL in CI) or a throwaway SQLite file.
+DATABASES = database_from_env(os.path.join(tempfile.gettempdir(), "dearly-test.sqlite3"))
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+WAGTAILADMIN_BASE_URL = "http://testserver"
