@@ -1,0 +1,89 @@
+"""Plain helpers that build test content through the real models (used by the tests only)."""
+
+import datetime
+import itertools
+
+from django.utils import timezone
+
+from wagtail.models import Page, Site
+
+from dearly.articles.models import ArticleIndexPage, ArticlePage, ColumnIndexPage, LetterPage, Topic
+from dearly.core.models import HomePage
+
+_counter = itertools.count(1)
+
+
+def make_site_tree():
+    """Home (as the default site's root), /guides/ and /letters/."""
+    home = HomePage.objects.first()
+    if home is None:
+        root = Page.get_first_root_node()
+        home = root.add_child(instance=HomePage(title="Dearly", slug="test-home"))
+        Site.objects.update_or_create(
+            is_default_site=True,
+            defaults={"hostname": "localhost", "root_page": home, "site_name": "Dearly"},
+        )
+    guides = ArticleIndexPage.objects.first() or home.add_child(
+        instance=ArticleIndexPage(title="Guides", slug="guides")
+    )
+    letters = ColumnIndexPage.objects.first() or home.add_child(
+        instance=ColumnIndexPage(title="Dear Dr. Mimi", slug="letters")
+    )
+    return {"home": home, "guides": guides, "letters": letters}
+
+
+def _publish(parent, page, live=True, topics=(), tags=()):
+    if topics:
+        page.topics = list(topics)
+    if tags:
+        page.tags.add(*tags)
+    parent.add_child(instance=page)
+    revision = page.save_revision()
+    if live:
+        revision.publish()
+    else:
+        page.live = False
+        page.save(update_fields=["live"])
+    return page
+
+
+def make_article(parent, title=None, body=None, live=True, date=None, topics=(), tags=(), **kw):
+    n = next(_counter)
+    page = ArticlePage(
+        title=title or f"Guide number {n}",
+        slug=kw.pop("slug", f"guide-{n}"),
+        intro=kw.pop("intro", "A short introduction."),
+        body=body if body is not None else [("paragraph", "<p>Some helpful words.</p>")],
+        date=date or timezone.now() - datetime.timedelta(days=n),
+        **kw,
+    )
+    return _publish(parent, page, live, topics, tags)
+
+
+def make_letter(
+    parent,
+    title=None,
+    question=None,
+    pen_name="Poor",
+    answer=None,
+    live=True,
+    date=None,
+    topics=(),
+    tags=(),
+    **kw,
+):
+    n = next(_counter)
+    page = LetterPage(
+        title=title or f"Dear Dr. Mimi – {pen_name} {n}",
+        slug=kw.pop("slug", f"letter-{n}"),
+        question=question or "<p>How do I ask for help at work?</p>",
+        pen_name=pen_name,
+        answer=answer or "<p>Ask early and ask plainly.</p>",
+        date=date or timezone.now() - datetime.timedelta(days=n),
+        **kw,
+    )
+    return _publish(parent, page, live, topics, tags)
+
+
+def make_topic(name, parent=None):
+    return Topic.objects.create(name=name, slug=f"{name.lower().replace(' ', '-')}", parent=parent)
