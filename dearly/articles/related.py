@@ -58,11 +58,12 @@ def related_posts(page, limit=6):
     own_words = words(f"{page.title} {page.summary}")
 
     def score(post):
-        shared = own_words & words(f"{post.title} {post.summary}")
+        theirs = words(f"{post.title} {post.summary}")
+        similarity = len(own_words & theirs) / (len(own_words | theirs) or 1)  # Jaccard
         return (
             3 * by_topic.get(post.pk, 0)
             + 2 * by_tag.get(post.pk, 0)
-            + 4 * len(shared) / (len(own_words) + 1)
+            + 3 * similarity
             + (0.5 if post.kind == page.kind else 0)
         )
 

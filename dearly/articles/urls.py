@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import feeds, views
 
@@ -14,6 +14,6 @@ urlpatterns = [
     path("topics/<slug:slug>/feed/atom/", feeds.TopicAtomFeed(), name="topic_feed_atom"),
     path("tags/<slug:slug>/", views.tag, name="tag"),
     path("authors/<str:username>/", views.author, name="author"),
-    path("<int:year>/", views.year_archive, name="year"),
-    path("<int:year>/<int:month>/", views.month_archive, name="month"),
+    re_path(r"^(?P<year>[0-9]{4})/$", views.year_archive, name="year"),
+    re_path(r"^(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/$", views.month_archive, name="month"),
 ]

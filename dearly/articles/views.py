@@ -1,7 +1,6 @@
 """Listings outside the page tree: topic, tag, author and date archives."""
 
 import calendar
-import datetime
 
 from django.contrib.auth import get_user_model
 from django.http import Http404
@@ -45,21 +44,22 @@ def author(request, username):
     return _listing(request, person.public_name, posts, author=person, description=person.bio)
 
 
-def _valid_date(year, month=1):
-    try:
-        return datetime.date(year, month, 1)
-    except ValueError as exc:
-        raise Http404("No such date.") from exc
+def _archive(request, heading, posts, year):
+    """Like Django's date archives with allow_empty=False: a date with no posts is a 404."""
+    if not posts.exists():
+        raise Http404("Nothing was published then.")
+    return _listing(request, heading, posts.newest_first(), archive_year=year)
 
 
 def year_archive(request, year):
-    _valid_date(year)
-    posts = PostPage.objects.published().filter(date__year=year).newest_first()
-    return _listing(request, f"Posts from {year}", posts, archive_year=year)
+    year = int(year)  # the URL allows four digits only
+    posts = PostPage.objects.published().filter(date__year=year)
+    return _archive(request, f"Posts from {year}", posts, year)
 
 
 def month_archive(request, year, month):
-    _valid_date(year, month)
+    year, month = int(year), int(month)
+    if not 1 <= month <= 12:
+        raise Http404("No such month.")
     posts = PostPage.objects.published().filter(date__year=year, date__month=month)
-    heading = f"Posts from {calendar.month_name[month]} {year}"
-    return _listing(request, heading, posts.newest_first(), archive_year=year)
+    return _archive(request, f"Posts from {calendar.month_name[month]} {year}", posts, year)

@@ -142,10 +142,7 @@ class Command(BaseCommand):
         return page
 
     def load_guides(self, guides, author):
-        steps = [
-            {"type": "item", "value": {"lead": lead, "text": f"<p>{text}</p>"}}
-            for lead, text in demo.TURNED_DOWN_STEPS
-        ]
+        steps = [{"lead": lead, "text": f"<p>{text}</p>"} for lead, text in demo.TURNED_DOWN_STEPS]
         self.child(
             guides,
             ArticlePage,

@@ -1,0 +1,117 @@
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from django.core.management import call_command
+from django.utils import timezone
+
+from dearly.articles.models import ArticlePage, LetterPage, Topic
+from dearly.testing import make_article, make_topic
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.django_db
+def test_sitemap_lists_public_pages_and_topics_only(client, site_tree):
+    topic = make_topic("Career")
+    public = make_article(site_tree["guides"], title="Public", topics=[topic])
+    draft = make_article(site_tree["guides"], title="Draft", live=False)
+    xml = client.get("/sitemap.xml").content.decode()
+    assert f"http://localhost{public.url}" in xml
+    assert draft.url not in xml if draft.url else draft.slug not in xml
+    assert "/topics/career/" in xml
+
+
+@pytest.mark.django_db
+def test_robots_txt_points_to_the_sitemap(client):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"].startswith("text/plain")
+    body = response.content.decode()
+    assert "Disallow: /admin/" in body and "Sitemap: http://testserver/sitemap.xml" in body
+
+
+@pytest.mark.django_db
+def test_robots_txt_refuses_post(client):
+    assert client.post("/robots.txt").status_code == 405
+
+
+@pytest.mark.django_db
+def test_404_page_is_in_the_site_design(client, site_tree):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_load_demo_builds_the_column_and_is_idempotent(client):
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    counts = (ArticlePage.objects.count(), LetterPage.objects.count(), Topic.objects.count())
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert (
+        ArticlePage.objects.count(),
+        LetterPage.objects.count(),
+        Topic.objects.count(),
+    ) == counts
+    assert LetterPage.objects.live().count() >= 3 and counts[0] + counts[1] >= 30
+    guide = client.get("/guides/when-you-are-turned-down/").content.decode()
+    assert guide.count('id="step-') == 6 and "Solicit feedback." in guide
+    poor = client.get("/letters/dear-dr-mimi-poor/").content.decode()
+    assert "Dear Dr. Mimi," in poor and "—Poor" in poor and "Dear Poor," in poor
+    assert client.get("/guides/imposter-syndrome/").status_code == 200
+    assert "Page 1 of" in client.get("/letters/").content.decode()
+
+
+@pytest.mark.django_db
+def test_scheduled_page_goes_live_when_the_scheduler_runs(client, site_tree):
+    page = make_article(site_tree["guides"], title="Tomorrow's guide", live=False)
+    page.go_live_at = timezone.now() + timezone.timedelta(seconds=2)
+    revision = page.save_revision()
+    revision.publish()  # with a future go_live_at this schedules instead of publishing
+    call_command("publish_scheduled", verbosity=0)
+    assert client.get("/guides/").content.decode().count("Tomorrow") == 0
+    time.sleep(2.1)
+    call_command("publish_scheduled", verbosity=0)
+    assert "Tomorrow" in client.get("/guides/").content.decode()
+
+
+def run_check(env):
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            "PATH": os.environ["PATH"],
+            "DJANGO_SETTINGS_MODULE": "dearly.settings.production",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+def test_production_settings_refuse_to_start_without_required_env(missing):
+    env = {
+        "SECRET_KEY": "x" * 60,
+        "ALLOWED_HOSTS": "example.com",
+        "DATABASE_URL": "sqlite:////tmp/dearly-prod-check.sqlite3",
+    }
+    del env[missing]
+    result = run_check(env)
+    assert result.returncode != 0
+    assert f"The environment variable {missing} must be set" in result.stderr
+
+
+def test_production_settings_pass_check_deploy():
+    result = run_check(
+        {
+            "SECRET_KEY": "k3y-" + "abcdefghij" * 6,
+            "ALLOWED_HOSTS": "example.com",
+            "DATABASE_URL": "sqlite:////tmp/dearly-prod-check.sqlite3",
+        }
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
