@@ -1,8 +1,8 @@
 import re
 
-import pytest
-
 from wagtail.models import PageViewRestriction
+
+import pytest
 
 from dearly.core.models import ColumnSettings
 from dearly.testing import make_article, make_letter

@@ -1,9 +1,9 @@
 """A page's query count must not grow with the number of posts it lists or relates."""
 
-import pytest
-
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+
+import pytest
 
 from dearly.testing import make_article, make_letter, make_topic
 

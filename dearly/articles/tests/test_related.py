@@ -1,6 +1,6 @@
-import pytest
-
 from wagtail.models import PageViewRestriction
+
+import pytest
 
 from dearly.articles.related import related_posts
 from dearly.testing import make_article, make_letter, make_topic

@@ -4,10 +4,10 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from django.core.management import call_command
 from django.utils import timezone
+
+import pytest
 
 from dearly.articles.models import ArticlePage, LetterPage, Topic
 from dearly.testing import make_article, make_topic
