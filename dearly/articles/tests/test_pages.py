@@ -122,3 +122,40 @@ def test_article_has_schema_org_json_ld(client, site_tree):
     data = json.loads(raw)
     assert data["@type"] == "Article" and data["headline"] == "</script><b>Sneaky</b>"
     assert "</script><b>" not in raw
+
+
+def test_article_image_block_renders_with_alt_text_and_caption(client, site_tree):
+    import io
+    import json
+
+    from django.core.files.images import ImageFile
+
+    from wagtail.images.models import Image
+
+    from PIL import Image as PILImage
+
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (640, 360), (200, 120, 90)).save(buffer, "PNG")
+    image = Image.objects.create(
+        title="A calm desk", file=ImageFile(io.BytesIO(buffer.getvalue()), name="desk.png")
+    )
+    # Stored (JSON) form, as the editor saves it.
+    body = json.dumps(
+        [
+            {
+                "type": "image",
+                "value": {
+                    "image": {
+                        "image": image.pk,
+                        "alt_text": "A tidy desk by a window",
+                        "decorative": False,
+                    },
+                    "caption": "Where good letters are answered.",
+                },
+            }
+        ]
+    )
+    page = make_article(site_tree["guides"], body=body)
+    html = client.get(page.url).content.decode()
+    assert 'alt="A tidy desk by a window"' in html
+    assert "<figcaption>Where good letters are answered.</figcaption>" in html
