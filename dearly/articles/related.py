@@ -16,6 +16,7 @@ STOPWORDS = frozenset(
     "was were has had its it's his her him she".split()
 )
 CANDIDATES = 40
+SIMILAR = 10
 
 
 def words(text):
@@ -49,9 +50,19 @@ def related_posts(page, limit=6):
         .newest_first()
         .values_list("pk", flat=True)[: limit * 2]
     )
+    # Posts whose words match this one's title, from the full-text index.
+    title_words = sorted(words(page.title))[:10]
+    similar = []
+    if title_words:
+        results = (
+            PostPage.objects.published()
+            .exclude(pk=page.pk)
+            .search(" ".join(title_words), operator="or")
+        )
+        similar = [post.pk for post in results[:SIMILAR]]
     published = set(
         PostPage.objects.published()
-        .filter(pk__in=set(by_topic) | set(by_tag) | set(recent))
+        .filter(pk__in=set(by_topic) | set(by_tag) | set(recent) | set(similar))
         .values_list("pk", flat=True)
     )
     candidates = load_posts(sorted(published))
@@ -64,7 +75,7 @@ def related_posts(page, limit=6):
             3 * by_topic.get(post.pk, 0)
             + 2 * by_tag.get(post.pk, 0)
             + 3 * similarity
-            + (0.5 if post.kind == page.kind else 0)
+            + (0.1 if post.kind == page.kind else 0)  # a tie-breaker only
         )
 
     candidates.sort(key=lambda post: (score(post), post.date), reverse=True)

@@ -64,3 +64,21 @@ def test_related_block_shows_title_and_clean_excerpt(client, site_tree):
     html = client.get(page.url).content.decode()
     related_html = html.split('id="related-heading"')[1]
     assert "Dear reader question &amp; more. Second paragraph. Ask early" in related_html
+
+
+def test_related_posts_find_similar_words_beyond_shared_topics(site_tree):
+    topic = make_topic("Gardening")
+    page = make_article(site_tree["guides"], title="Asking for a raise politely")
+    similar = make_letter(site_tree["letters"], title="A raise after five years")
+    for n in range(15):
+        make_article(
+            site_tree["guides"],
+            title=f"Roses {n}",
+            topics=[topic],
+            intro="Pruning in spring.",
+            body=[("paragraph", "<p>Cut above a bud.</p>")],
+        )
+    # The similar letter is older than every rose guide, so only its words can bring it in.
+    similar.date = page.date.replace(year=2000)
+    similar.save_revision().publish()
+    assert similar.pk in {p.pk for p in related_posts(page)}
