@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 WORKERS ?= 2
 MANAGE := $(PY) manage.py
+# Where the demo site answers; canonical, feed and email links use it.
+export SITE_URL ?= http://127.0.0.1:$(PORT)
 
 .DEFAULT_GOAL := help
 

@@ -2,7 +2,9 @@
 
 import datetime
 import json
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -97,20 +99,19 @@ class Command(BaseCommand):
             )
             home.save_revision().publish()
             self.created += 1
-        if site is None:
-            site = Site.objects.create(
-                hostname="localhost", root_page=home, is_default_site=True, site_name="Dearly"
-            )
-        elif site.root_page_id != home.pk:
-            old_root = site.root_page
-            site.root_page = home
-            site.site_name = site.site_name or "Dearly"
-            site.save()
-            if old_root.specific_class is Page and not old_root.get_children().exists():
-                old_root.delete()  # Wagtail's "Welcome" placeholder
-        if not site.site_name:
-            site.site_name = "Dearly"
-            site.save()
+        # The demo site answers at SITE_URL (make run sets it from PORT), so canonical and
+        # feed links point where the reader actually is.
+        address = urlsplit(settings.WAGTAILADMIN_BASE_URL)
+        old_root = site.root_page if site else None
+        site = site or Site(is_default_site=True)
+        site.hostname = address.hostname or "localhost"
+        site.port = address.port or (443 if address.scheme == "https" else 80)
+        site.root_page = home
+        site.site_name = site.site_name or "Dearly"
+        site.save()
+        replaced = old_root and old_root.pk != home.pk and old_root.specific_class is Page
+        if replaced and not old_root.get_children().exists():
+            old_root.delete()  # Wagtail's "Welcome" placeholder
         ColumnSettings.for_site(site)  # creates the settings row with its defaults
         return home
 
