@@ -7,6 +7,12 @@ class User(AbstractUser):
 
     display_name = models.CharField(max_length=80, blank=True)
     bio = models.TextField(blank=True, help_text="Shown on the author page.")
+    notify_replies = models.BooleanField(
+        default=True, help_text="Email me when someone replies to my comment."
+    )
+    banned_from_commenting = models.BooleanField(
+        default=False, help_text="Set by moderators; the reader can still read and log in."
+    )
 
     @property
     def public_name(self):

@@ -123,6 +123,9 @@ class PostPage(Page):
         help_text="Optional. Listings, feeds and search use the first words of the text if empty.",
     )
     featured = models.BooleanField(default=False, help_text="Shown first on the home page.")
+    comments_open = models.BooleanField(
+        default=True, help_text="Readers may comment (the site may also close comments by age)."
+    )
 
     objects = PostPageManager()
 
@@ -138,7 +141,12 @@ class PostPage(Page):
     promote_panels = [
         *Page.promote_panels,
         MultiFieldPanel(
-            [FieldPanel("date"), FieldPanel("author"), FieldPanel("featured")],
+            [
+                FieldPanel("date"),
+                FieldPanel("author"),
+                FieldPanel("featured"),
+                FieldPanel("comments_open"),
+            ],
             heading="Publication",
         ),
         MultiFieldPanel(
@@ -153,6 +161,13 @@ class PostPage(Page):
     def text_html(self):
         """The page's own text as HTML, in reading order (overridden by each type)."""
         return ""
+
+    def get_context(self, request, *args, **kwargs):
+        from dearly.comments.context import comment_area
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(comment_area(request, self))
+        return context
 
     @cached_property
     def summary(self):

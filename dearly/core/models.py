@@ -1,6 +1,6 @@
 from django.db import models
 
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
@@ -22,7 +22,30 @@ class ColumnSettings(BaseSiteSetting):
         max_length=160, blank=True, default="Practical answers to questions about work."
     )
 
-    panels = [FieldPanel("columnist_name"), FieldPanel("tagline")]
+    hold_all_comments = models.BooleanField(
+        default=False,
+        help_text="Hold every comment for moderation (otherwise only a reader's first one).",
+    )
+    close_comments_after_days = models.PositiveIntegerField(
+        default=0, help_text="Close comments on posts older than this many days (0: never)."
+    )
+    moderation_words = models.TextField(
+        blank=True,
+        help_text="One word or phrase per line; comments containing any are held.",
+    )
+
+    panels = [
+        FieldPanel("columnist_name"),
+        FieldPanel("tagline"),
+        MultiFieldPanel(
+            [
+                FieldPanel("hold_all_comments"),
+                FieldPanel("close_comments_after_days"),
+                FieldPanel("moderation_words"),
+            ],
+            heading="Comments",
+        ),
+    ]
 
     class Meta:
         verbose_name = "column settings"

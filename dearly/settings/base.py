@@ -16,6 +16,7 @@ INSTALLED_APPS = [
     "dearly.accounts",
     "dearly.core",
     "dearly.articles",
+    "dearly.comments",
     "dearly.search",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -42,6 +43,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.syndication",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
 ]
 
 MIDDLEWARE = [
@@ -53,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -103,6 +108,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+
+# Accounts (django-allauth): log in by email, verified before the first login.
+# https://docs.allauth.org/en/latest/account/configuration.html
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Dearly] "
+ACCOUNT_SIGNUP_FORM_CLASS = "dearly.accounts.forms.DisplayNameSignupForm"
+# allauth merges these with its defaults (login, signup, password reset…); the comment rates
+# are ours and use the same engine (dearly.comments).
+ACCOUNT_RATE_LIMITS = {
+    "comment": "5/m/user,60/h/user,30/m/ip",
+    "report_comment": "20/h/user",
+}
+# Two-factor authentication (TOTP plus recovery codes) for staff.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Dearly"
+# Editors sign in through the same (2FA-capable) login page as readers.
+WAGTAILADMIN_LOGIN_URL = LOGIN_URL
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

@@ -1,0 +1,131 @@
+"""Readers' comments under guides and letters: threaded, moderated, plain text."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+MAX_LENGTH = 5000
+MAX_DEPTH = 5  # replies deeper than this attach to the deepest shown level
+EDIT_WINDOW = timezone.timedelta(minutes=15)
+DELETED_READER = "Deleted reader"
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def awaiting_moderation(self):
+        return self.filter(status=Comment.Status.PENDING)
+
+    def reported(self):
+        return self.filter(reports__isnull=False).distinct()
+
+    def for_thread(self, page, reader=None):
+        """Everything a thread on `page` may need, oldest first, with authors, in one query:
+        approved comments, the reader's own comments awaiting moderation, and taken-down ones
+        (shown as placeholders only where they have visible replies)."""
+        visible = models.Q(status__in=[Comment.Status.APPROVED, *Comment.TAKEN_DOWN])
+        if reader is not None and reader.is_authenticated:
+            visible |= models.Q(status=Comment.Status.PENDING, author=reader)
+        return self.filter(visible, page=page).select_related("author").order_by("created_at", "pk")
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting moderation"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        SPAM = "spam", "Spam"
+        REMOVED = "removed", "Removed"
+
+    TAKEN_DOWN = (Status.REJECTED, Status.SPAM, Status.REMOVED)
+
+    page = models.ForeignKey("articles.PostPage", on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    depth = models.PositiveSmallIntegerField(default=1)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+    )
+    # For comments without an account (imported ones); never an email.
+    author_name = models.CharField(max_length=100, blank=True)
+    body = models.TextField(max_length=MAX_LENGTH)
+    body_html = models.TextField(editable=False, default="")  # rendered once, on save
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    held_because = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # Private, for moderation only: never rendered on a public page.
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["page", "status", "created_at"])]
+        permissions = [("can_moderate", "Can moderate comments")]
+
+    def __str__(self):
+        return f"Comment {self.pk} by {self.display_name} on {self.page_id}"
+
+    def save(self, *args, **kwargs):
+        from .rendering import render_body
+
+        self.body_html = render_body(self.body) if self.body else ""
+        super().save(*args, **kwargs)
+
+    @property
+    def display_name(self):
+        if self.author_id is None and not self.author_name:
+            return DELETED_READER
+        if self.author_id is None:
+            return self.author_name
+        return self.author.public_name
+
+    @property
+    def is_taken_down(self):
+        return self.status in self.TAKEN_DOWN
+
+    @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING
+
+    def editable_by(self, user, now=None):
+        now = now or timezone.now()
+        return (
+            user.is_authenticated
+            and self.author_id == user.pk
+            and self.status in (self.Status.APPROVED, self.Status.PENDING)
+            and now - self.created_at <= EDIT_WINDOW
+        )
+
+    @cached_property
+    def anchor(self):
+        return f"comment-{self.pk}"
+
+
+class CommentReport(models.Model):
+    """A reader's report that a comment breaks the rules; one per reader and comment."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "reporter"], name="one_report_per_reader")
+        ]
+
+    def __str__(self):
+        return f"Report on comment {self.comment_id}"

@@ -1,0 +1,195 @@
+"""Posting and moderating comments: the rules in one place, testable without HTTP."""
+
+import unicodedata
+
+from django.db import transaction
+from django.utils import timezone
+
+from dearly.core.models import ColumnSettings
+
+from .models import EDIT_WINDOW, MAX_DEPTH, MAX_LENGTH, Comment
+from .rendering import count_links
+
+DUPLICATE_WINDOW = timezone.timedelta(minutes=2)
+MAX_LINKS = 2
+
+
+class CommentRefused(Exception):
+    """A refusal with a message the reader can act on, and the HTTP status to answer with."""
+
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def column_settings(page):
+    site = page.get_site()
+    return ColumnSettings.for_site(site) if site else ColumnSettings()
+
+
+def closed_reason(page, settings=None, now=None):
+    """Why comments are closed on `page`, or "" when they are open."""
+    settings = settings or column_settings(page)
+    if not page.comments_open:
+        return "Comments are closed on this page."
+    days = settings.close_comments_after_days
+    if days and (now or timezone.now()) - page.date > timezone.timedelta(days=days):
+        return f"Comments close {days} days after publication."
+    return ""
+
+
+def clean_body(body):
+    """Normalised text, or CommentRefused with a message the reader can act on."""
+    if body is None:
+        raise CommentRefused("Please write a comment.")
+    if "\x00" in body:
+        raise CommentRefused("Your comment contains a character that cannot be stored.")
+    body = body.replace("\r\n", "\n").replace("\r", "\n")
+    body = "".join(
+        ch for ch in body if ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cs")
+    ).strip()
+    if not body:
+        raise CommentRefused("Please write a comment.")
+    if len(body) > MAX_LENGTH:
+        raise CommentRefused(
+            f"Your comment is {len(body):,} characters long; please keep it to {MAX_LENGTH:,}."
+        )
+    return body
+
+
+def hold_reason(author, body, settings):
+    """Why a new comment waits for a moderator, or "" when it can appear at once."""
+    if settings.hold_all_comments:
+        return "all comments are held"
+    if not Comment.objects.filter(author=author, status=Comment.Status.APPROVED).exists():
+        return "first comment"
+    if count_links(body) > MAX_LINKS:
+        return "more than two links"
+    lowered = body.lower()
+    for word in settings.moderation_words.splitlines():
+        if word.strip() and word.strip().lower() in lowered:
+            return "moderation word"
+    return ""
+
+
+def post_comment(*, page, author, body, parent_id=None, ip_address=None):
+    """Store a new comment (or return the identical one just posted). Returns (comment, new)."""
+    if not author.is_authenticated:
+        raise CommentRefused("You must be logged in to post a comment.", status=403)
+    if author.banned_from_commenting:
+        raise CommentRefused("Your account may not post comments.", status=403)
+    settings = column_settings(page)
+    reason = closed_reason(page, settings)
+    if reason:
+        raise CommentRefused(reason, status=403)
+    body = clean_body(body)
+    parent = None
+    if parent_id not in (None, ""):
+        parent = (
+            Comment.objects.filter(pk=_as_int(parent_id), page=page)
+            .exclude(status__in=Comment.TAKEN_DOWN)
+            .first()
+        )
+        if parent is None:
+            raise CommentRefused("The comment you are replying to is not on this page.")
+        while parent.depth >= MAX_DEPTH and parent.parent_id:
+            parent = parent.parent  # deeper replies join the deepest shown level
+    with transaction.atomic():
+        duplicate = (
+            Comment.objects.select_for_update()
+            .filter(
+                page=page,
+                author=author,
+                parent=parent,
+                body=body,
+                created_at__gte=timezone.now() - DUPLICATE_WINDOW,
+            )
+            .first()
+        )
+        if duplicate:
+            return duplicate, False
+        held = hold_reason(author, body, settings)
+        comment = Comment.objects.create(
+            page=page,
+            parent=parent,
+            depth=parent.depth + 1 if parent else 1,
+            author=author,
+            body=body,
+            status=Comment.Status.PENDING if held else Comment.Status.APPROVED,
+            held_because=held,
+            ip_address=ip_address,
+        )
+        from .tasks import comment_posted
+
+        transaction.on_commit(lambda: comment_posted.enqueue(comment.pk))
+    return comment, True
+
+
+def ensure_can_change(comment, user, done="edited"):
+    """A reader may change their own comment for EDIT_WINDOW after posting it."""
+    if comment.author_id is None or comment.author_id != getattr(user, "pk", None):
+        raise CommentRefused(f"Only its author can have a comment {done}.", status=403)
+    if not comment.editable_by(user):
+        minutes = int(EDIT_WINDOW.total_seconds() // 60)
+        raise CommentRefused(f"Comments can be {done} for {minutes} minutes only.", status=403)
+
+
+def edit_comment(comment, user, body):
+    ensure_can_change(comment, user, "edited")
+    comment.body = clean_body(body)
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "body_html", "edited_at"])
+    return comment
+
+
+def remove_comment(comment):
+    """Delete it, or keep a "This comment was removed" placeholder when it has replies."""
+    if comment.replies.exists():
+        comment.status = Comment.Status.REMOVED
+        comment.body = ""
+        comment.save(update_fields=["status", "body", "body_html"])
+    else:
+        comment.delete()
+
+
+def delete_own_comment(comment, user):
+    ensure_can_change(comment, user, "deleted")
+    remove_comment(comment)
+
+
+def moderate(comments, action):
+    """Apply a moderator's action to comments; returns how many changed."""
+    targets = {
+        "approve": Comment.Status.APPROVED,
+        "reject": Comment.Status.REJECTED,
+        "spam": Comment.Status.SPAM,
+    }
+    comments = list(comments)
+    if action == "delete":
+        for comment in comments:
+            remove_comment(comment)
+        return len(comments)
+    if action not in targets:
+        raise CommentRefused(f"Unknown action: {action}.")
+    changed = 0
+    for comment in comments:
+        if comment.status != targets[action]:
+            comment.status = targets[action]
+            comment.save(update_fields=["status"])
+            changed += 1
+            if action == "approve":
+                from .tasks import comment_approved
+
+                transaction.on_commit(lambda pk=comment.pk: comment_approved.enqueue(pk))
+    return changed
+
+
+def _as_int(value):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if not 0 < number < 2**63:
+        raise CommentRefused("The comment you are replying to is not on this page.")
+    return number
