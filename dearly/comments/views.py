@@ -24,9 +24,12 @@ from .services import (
 from .tasks import UNSUBSCRIBE_SALT
 
 
+MAX_ID = 2**63 - 1  # beyond what the database can store: no such row
+
+
 def _public_post(page_id):
     """A published, public guide or letter, or 404: nothing can be posted to drafts."""
-    page = PostPage.objects.published().filter(pk=page_id).first()
+    page = PostPage.objects.published().filter(pk=page_id).first() if page_id <= MAX_ID else None
     if page is None:
         raise Http404("No such page.")
     return page.specific
@@ -80,8 +83,14 @@ def post(request, page_id):
     return HttpResponseRedirect(f"{page.url}#{comment.anchor}", status=303)
 
 
+def _comment_or_404(comment_id):
+    if comment_id > MAX_ID:
+        raise Http404("No such comment.")
+    return get_object_or_404(Comment.objects.select_related("page"), pk=comment_id)
+
+
 def _own_comment(request, comment_id):
-    comment = get_object_or_404(Comment.objects.select_related("page"), pk=comment_id)
+    comment = _comment_or_404(comment_id)
     if not request.user.is_authenticated:
         raise Http404("No such comment.")
     return comment
@@ -119,7 +128,7 @@ def delete(request, comment_id):
 
 @require_POST
 def report(request, comment_id):
-    comment = get_object_or_404(Comment.objects.select_related("page"), pk=comment_id)
+    comment = _comment_or_404(comment_id)
     if not request.user.is_authenticated:
         return _refusal(request, "You must be logged in to report a comment.", 403)
     if comment.status != Comment.Status.APPROVED:
