@@ -23,7 +23,6 @@ from .services import (
 )
 from .tasks import UNSUBSCRIBE_SALT
 
-
 MAX_ID = 2**63 - 1  # beyond what the database can store: no such row
 
 

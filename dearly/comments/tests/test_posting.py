@@ -1,10 +1,10 @@
-import pytest
-
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
 from wagtail.models import PageViewRestriction
+
+import pytest
 
 from dearly.comments.models import Comment
 from dearly.core.models import ColumnSettings
