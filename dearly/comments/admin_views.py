@@ -54,7 +54,7 @@ class QueueView(WagtailAdminTemplateMixin, TemplateView):
             state = "pending"
         comments = FILTERS[state][1](Comment.objects.all())
         page_id = self.request.GET.get("page_id", "")
-        if page_id.isdigit():
+        if page_id.isdigit() and len(page_id) < 19:
             comments = comments.filter(page_id=int(page_id))
         author = self.request.GET.get("author", "").strip()[:150]
         if author:

@@ -1,0 +1,189 @@
+from django.contrib.auth.models import Group, Permission
+from django.core import mail
+from django.test import Client
+
+import pytest
+
+from dearly.comments.models import Comment
+from dearly.testing import make_article
+
+from .helpers import make_comment, make_reader
+
+pytestmark = pytest.mark.django_db
+QUEUE = "/admin/comments/"
+BULK = "/admin/comments/bulk/"
+
+
+@pytest.fixture
+def page(site_tree):
+    return make_article(site_tree["guides"], title="Moderated guide")
+
+
+@pytest.fixture
+def moderator(db):
+    """A member of Wagtail's Moderators group, which can moderate comments out of the box."""
+    person = make_reader("mod", is_staff=True)
+    person.groups.add(Group.objects.get(name="Moderators"))
+    return person
+
+
+def test_moderators_group_has_the_permission(moderator):
+    assert moderator.has_perm("comments.can_moderate")
+
+
+@pytest.fixture
+def mod_client(moderator):
+    client = Client()
+    client.force_login(moderator)
+    return client
+
+
+def test_queue_lists_comments_awaiting_moderation_with_counts(mod_client, page):
+    make_comment(page, make_reader(), "Please approve me", status="pending")
+    make_comment(page, make_reader(), "Already fine")
+    html = mod_client.get(QUEUE).content.decode()
+    assert "Please approve me" in html and "Already fine" not in html
+    assert "Awaiting moderation (1)" in html
+    menu = mod_client.get("/admin/").content.decode()
+    assert "Comments (1)" in menu
+
+
+def test_queue_filters_by_state_page_and_author(mod_client, site_tree, page):
+    other = make_article(site_tree["guides"], title="Other guide")
+    ann = make_reader("ann", display_name="Ann")
+    make_comment(page, ann, "Ann on page one")
+    make_comment(other, make_reader("bob"), "Bob on page two")
+    html = mod_client.get(QUEUE, {"state": "approved", "page_id": page.pk}).content.decode()
+    assert "Ann on page one" in html and "Bob on page two" not in html
+    html = mod_client.get(QUEUE, {"state": "all", "author": "bob"}).content.decode()
+    assert "Bob on page two" in html and "Ann on page one" not in html
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"state": "nonsense"},
+        {"page_id": "abc"},
+        {"p": "-5"},
+        {"author": "x" * 5000},
+        {"page_id": "99999999999999999999999"},
+    ],
+)
+def test_queue_survives_bad_filters(mod_client, page, params):
+    assert mod_client.get(QUEUE, params).status_code == 200
+
+
+def test_bulk_approve_spam_and_delete(mod_client, page):
+    pending = [
+        make_comment(page, make_reader(), f"Pending {n}", status="pending") for n in range(3)
+    ]
+    response = mod_client.post(BULK, {"action": "approve", "ids": [pending[0].pk, pending[1].pk]})
+    assert response.status_code == 303
+    assert list(Comment.objects.approved().values_list("body", flat=True)) == [
+        "Pending 0",
+        "Pending 1",
+    ]
+    mod_client.post(BULK, {"action": "spam", "ids": [pending[2].pk]})
+    assert Comment.objects.get(pk=pending[2].pk).status == "spam"
+    make_comment(page, make_reader(), "Reply keeps parent", parent=pending[0])
+    mod_client.post(BULK, {"action": "delete", "ids": [pending[0].pk, pending[1].pk]})
+    assert Comment.objects.get(pk=pending[0].pk).status == "removed"
+    assert not Comment.objects.filter(pk=pending[1].pk).exists()
+    html = Client().get(page.url).content.decode()
+    assert "This comment was removed." in html and "Reply keeps parent" in html
+
+
+def test_rejected_parent_with_replies_shows_a_placeholder(client, page):
+    parent = make_comment(page, make_reader(), "Rude parent", status="rejected")
+    make_comment(page, make_reader(), "Polite reply", parent=parent)
+    html = client.get(page.url).content.decode()
+    assert "Rude parent" not in html and "This comment was removed." in html
+    assert "Polite reply" in html
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"action": "approve"},
+        {"action": "approve", "ids": ["abc", "-1", "9" * 30]},
+        {"action": "explode", "ids": ["1"]},
+        {"ids": ["1"]},
+    ],
+)
+def test_bulk_action_bad_input_is_a_message_not_an_error(mod_client, page, data):
+    comment = make_comment(page, make_reader(), "Untouched", status="pending")
+    response = mod_client.post(BULK, data, follow=True)
+    assert response.status_code == 200
+    comment.refresh_from_db()
+    assert comment.status == "pending"
+
+
+def test_bulk_action_redirect_stays_on_this_site(mod_client, page):
+    comment = make_comment(page, make_reader(), "x", status="pending")
+    response = mod_client.post(
+        BULK, {"action": "approve", "ids": [comment.pk], "next": "https://evil.example/"}
+    )
+    assert response["Location"] == QUEUE
+
+
+def test_reports_show_in_the_queue_and_clear_when_reviewed(mod_client, page):
+    comment = make_comment(page, make_reader(), "Reported words")
+    reporter = make_reader()
+    Client().force_login(reporter)
+    comment.reports.create(reporter=reporter, reason="rude")
+    html = mod_client.get(QUEUE, {"state": "reported"}).content.decode()
+    assert "Reported words" in html and "Reported 1×" in html
+    mod_client.post(BULK, {"action": "approve", "ids": [comment.pk]})
+    assert comment.reports.count() == 0
+
+
+def test_moderator_can_ban_and_unban_a_reader(mod_client, page):
+    villain = make_reader("vic")
+    make_comment(page, villain, "Troll")
+    mod_client.post(f"/admin/comments/ban/{villain.pk}/", {"ban": "1"})
+    villain.refresh_from_db()
+    assert villain.banned_from_commenting
+    mod_client.post(f"/admin/comments/ban/{villain.pk}/", {"ban": "0"})
+    villain.refresh_from_db()
+    assert not villain.banned_from_commenting
+    assert mod_client.post("/admin/comments/ban/999999/").status_code == 404
+
+
+def test_staff_without_the_permission_cannot_moderate(page):
+    editor = make_reader("ed", is_staff=True)
+    editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client = Client()
+    client.force_login(editor)
+    comment = make_comment(page, make_reader(), "Pending", status="pending")
+    assert client.get(QUEUE).status_code in (302, 403)  # Wagtail sends it back to its dashboard
+    assert client.post(BULK, {"action": "approve", "ids": [comment.pk]}).status_code in (302, 403)
+    comment.refresh_from_db()
+    assert comment.status == "pending"
+    assert "Comments (" not in client.get("/admin/").content.decode()
+
+
+def test_readers_and_anonymous_cannot_reach_the_queue(page):
+    assert Client().get(QUEUE).status_code == 302
+    client = Client()
+    client.force_login(make_reader())
+    assert client.get(QUEUE).status_code in (302, 403)
+    assert client.post(BULK, {"action": "approve"}).status_code in (302, 403)
+
+
+def test_moderation_actions_need_csrf(moderator, page):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(moderator)
+    comment = make_comment(page, make_reader(), "Pending", status="pending")
+    assert client.post(BULK, {"action": "approve", "ids": [comment.pk]}).status_code == 403
+
+
+def test_moderators_are_emailed_about_held_comments(
+    client, moderator, page, django_capture_on_commit_callbacks
+):
+    newcomer = make_reader("new")
+    client.force_login(newcomer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/comments/post/{page.pk}/", {"body": "First time here"})
+    assert [m.to for m in mail.outbox] == [[moderator.email]]
+    assert "awaits moderation" in mail.outbox[0].subject
+    assert "/admin/comments/" in mail.outbox[0].body
