@@ -3,6 +3,7 @@ with a fixed number of queries however many are shown."""
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
+from django.db.models import Count
 
 PER_PAGE = 12
 
@@ -18,8 +19,8 @@ def paginate(request, queryset, per_page=PER_PAGE):
 
 
 def load_posts(ids):
-    """Specific guides and letters for `ids`, in that order, with their authors: always four
-    queries, whatever the number or mix."""
+    """Specific guides and letters for `ids`, in that order, with their authors and comment
+    counts: always the same queries, whatever the number or mix."""
     from .models import ArticlePage, LetterPage
 
     found = {}
@@ -27,7 +28,25 @@ def load_posts(ids):
         for post in model.objects.filter(pk__in=ids):
             found[post.pk] = post
     attach_authors(found.values())
+    attach_comment_counts(found.values())
     return [found[pk] for pk in ids if pk in found]
+
+
+def attach_comment_counts(posts):
+    """Set `comment_count` (approved comments) on each post from one query."""
+    from dearly.comments.models import Comment
+
+    posts = list(posts)
+    counts = dict(
+        Comment.objects.approved()
+        .filter(page_id__in=[p.pk for p in posts])
+        .values_list("page_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for post in posts:
+        post.comment_count = counts.get(post.pk, 0)
+    return posts
 
 
 def attach_authors(posts):

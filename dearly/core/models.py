@@ -66,12 +66,12 @@ class HomePage(Page):
         from dearly.articles.models import ArticlePage, LetterPage
 
         context = super().get_context(request, *args, **kwargs)
-        context["latest_guides"] = ArticlePage.objects.published().newest_first()[
-            : self.LATEST_GUIDES
-        ]
-        context["latest_letters"] = LetterPage.objects.published().newest_first()[
-            : self.LATEST_LETTERS
-        ]
+        from dearly.articles.listing import attach_comment_counts
+
+        guides = ArticlePage.objects.published().newest_first()[: self.LATEST_GUIDES]
+        letters = LetterPage.objects.published().newest_first()[: self.LATEST_LETTERS]
+        context["latest_guides"] = attach_comment_counts(guides)
+        context["latest_letters"] = attach_comment_counts(letters)
         return context
 
 
