@@ -39,7 +39,7 @@ setup: $(VENV)/.run-installed
 	$(MANAGE) migrate --noinput -v0
 	$(MANAGE) collectstatic --noinput -v0
 	$(MANAGE) load_demo
-	$(MANAGE) ensure_editor
+	$(MANAGE) demo_accounts
 
 .PHONY: run
 run: setup ## Serve the demo site on SQLite at http://127.0.0.1:$PORT/

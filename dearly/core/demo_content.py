@@ -160,3 +160,49 @@ PEN_NAMES = [
     "Second Guessing",
     "Ready to Go",
 ]
+
+# (reader username, display name, comment, reply-to index or None, status)
+COMMENTS = {
+    "when-you-are-turned-down": [
+        (
+            "ana",
+            "Ana R.",
+            "Step two changed how I handled my last rejection. I asked for "
+            "feedback and got a real answer instead of a form letter.",
+            None,
+            "approved",
+        ),
+        (
+            "ben",
+            "Ben",
+            "Did you find people were willing to give feedback? Mine never replied.",
+            0,
+            "approved",
+        ),
+        (
+            "ana",
+            "Ana R.",
+            "Not everyone. Asking for two specific things, as the guide says, "
+            "made it easier for them to say yes.",
+            1,
+            "approved",
+        ),
+        (
+            "carla",
+            "Carla",
+            "I wish I had read this last year. Bookmarked for next time.",
+            None,
+            "pending",
+        ),
+    ],
+    "dear-dr-mimi-poor": [
+        (
+            "ben",
+            "Ben",
+            "My employer paid for half of my course after I showed how it would "
+            "help our team. Worth asking!",
+            None,
+            "approved",
+        ),
+    ],
+}

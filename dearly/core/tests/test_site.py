@@ -10,6 +10,7 @@ from django.utils import timezone
 import pytest
 
 from dearly.articles.models import ArticlePage, LetterPage, Topic
+from dearly.comments.models import Comment
 from dearly.testing import make_article, make_topic
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -62,6 +63,9 @@ def test_load_demo_builds_the_column_and_is_idempotent(client):
     poor = client.get("/letters/dear-dr-mimi-poor/").content.decode()
     assert "Dear Dr. Mimi," in poor and "—Poor" in poor and "Dear Poor," in poor
     assert client.get("/guides/imposter-syndrome/").status_code == 200
+    assert "Step two changed how I handled" in guide  # an approved demo comment
+    assert "I wish I had read this last year" not in guide  # a pending one stays hidden
+    assert Comment.objects.awaiting_moderation().count() == 1
     assert "Page 1 of" in client.get("/letters/").content.decode()
 
 

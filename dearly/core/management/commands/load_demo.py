@@ -12,7 +12,14 @@ from django.utils import timezone
 
 from wagtail.models import Page, Site
 
-from dearly.articles.models import ArticleIndexPage, ArticlePage, ColumnIndexPage, LetterPage, Topic
+from dearly.articles.models import (
+    ArticleIndexPage,
+    ArticlePage,
+    ColumnIndexPage,
+    LetterPage,
+    PostPage,
+    Topic,
+)
 from dearly.core import demo_content as demo
 from dearly.core.models import ColumnSettings, HomePage, StandardPage
 
@@ -31,7 +38,7 @@ class Command(BaseCommand):
     help = "Load the demo column (home, guides, letters, topics, pages). Safe to run repeatedly."
 
     def handle(self, *args, **options):
-        self.created = 0
+        self.created = self.comments = 0
         with transaction.atomic():
             author = self.columnist()
             home = self.home()
@@ -68,7 +75,11 @@ class Command(BaseCommand):
             self.load_guides(guides, author)
             self.load_letters(letters, author)
             self.load_generated(guides, letters, author)
-        verb = f"created {self.created} pages" if self.created else "nothing new to create"
+            self.load_comments()
+        made = [
+            f"{n} {what}" for n, what in ((self.created, "pages"), (self.comments, "comments")) if n
+        ]
+        verb = f"created {' and '.join(made)}" if made else "nothing new to create"
         self.stdout.write(self.style.SUCCESS(f"Demo content loaded: {verb}."))
 
     def columnist(self):
@@ -114,6 +125,38 @@ class Command(BaseCommand):
             old_root.delete()  # Wagtail's "Welcome" placeholder
         ColumnSettings.for_site(site)  # creates the settings row with its defaults
         return home
+
+    def load_comments(self):
+        """Demo readers (no password: they cannot log in) and their comments, once."""
+        from dearly.comments.models import Comment
+
+        User = get_user_model()
+        for slug, entries in demo.COMMENTS.items():
+            page = PostPage.objects.filter(slug=slug).first()
+            if page is None or Comment.objects.filter(page=page).exists():
+                continue
+            posted = []
+            for n, (username, name, body, reply_to, status) in enumerate(entries):
+                reader, made = User.objects.get_or_create(
+                    username=username, defaults={"display_name": name}
+                )
+                if made:
+                    reader.set_unusable_password()
+                    reader.save()
+                parent = posted[reply_to] if reply_to is not None else None
+                self.comments += 1
+                posted.append(
+                    Comment.objects.create(
+                        page=page,
+                        author=reader,
+                        parent=parent,
+                        depth=parent.depth + 1 if parent else 1,
+                        body=body,
+                        status=status,
+                        held_because="first comment" if status == "pending" else "",
+                        created_at=page.date + timezone.timedelta(days=1, hours=n),
+                    )
+                )
 
     def load_topics(self):
         topics = {}
