@@ -21,6 +21,12 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser tests use live_server, which empties the database after each test; run them
+    after the ordinary tests so those never start from a flushed database."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters and cached site data must not leak from one test to the next."""

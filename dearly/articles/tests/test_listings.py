@@ -12,9 +12,9 @@ def many_letters(site_tree):
     return [make_letter(site_tree["letters"], title=f"Letter {n:02d}") for n in range(30)]
 
 
-@pytest.mark.parametrize("page", ["abc", "-1", "0", "99999", "1.5", "%00", "' OR 1=1"])
-def test_bad_page_numbers_never_fail(client, many_letters, page):
-    response = client.get("/letters/", {"page": page})
+@pytest.mark.parametrize("page_number", ["abc", "-1", "0", "99999", "1.5", "%00", "' OR 1=1"])
+def test_bad_page_numbers_never_fail(client, many_letters, page_number):
+    response = client.get("/letters/", {"page": page_number})
     assert response.status_code == 200
     assert "Letter" in response.content.decode()
 

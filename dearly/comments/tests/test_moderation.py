@@ -15,7 +15,7 @@ BULK = "/admin/comments/bulk/"
 
 
 @pytest.fixture
-def page(site_tree):
+def guide(site_tree):
     return make_article(site_tree["guides"], title="Moderated guide")
 
 
@@ -38,9 +38,9 @@ def mod_client(moderator):
     return client
 
 
-def test_queue_lists_comments_awaiting_moderation_with_counts(mod_client, page):
-    make_comment(page, make_reader(), "Please approve me", status="pending")
-    make_comment(page, make_reader(), "Already fine")
+def test_queue_lists_comments_awaiting_moderation_with_counts(mod_client, guide):
+    make_comment(guide, make_reader(), "Please approve me", status="pending")
+    make_comment(guide, make_reader(), "Already fine")
     html = mod_client.get(QUEUE).content.decode()
     assert "Please approve me" in html and "Already fine" not in html
     assert "Awaiting moderation (1)" in html
@@ -48,15 +48,15 @@ def test_queue_lists_comments_awaiting_moderation_with_counts(mod_client, page):
     assert "Comments (1)" in menu
 
 
-def test_queue_filters_by_state_page_and_author(mod_client, site_tree, page):
+def test_queue_filters_by_state_page_and_author(mod_client, site_tree, guide):
     other = make_article(site_tree["guides"], title="Other guide")
     ann = make_reader("ann", display_name="Ann")
-    make_comment(page, ann, "Ann on page one")
-    make_comment(other, make_reader("bob"), "Bob on page two")
-    html = mod_client.get(QUEUE, {"state": "approved", "page_id": page.pk}).content.decode()
-    assert "Ann on page one" in html and "Bob on page two" not in html
+    make_comment(guide, ann, "Ann on guide one")
+    make_comment(other, make_reader("bob"), "Bob on guide two")
+    html = mod_client.get(QUEUE, {"state": "approved", "page_id": guide.pk}).content.decode()
+    assert "Ann on guide one" in html and "Bob on guide two" not in html
     html = mod_client.get(QUEUE, {"state": "all", "author": "bob"}).content.decode()
-    assert "Bob on page two" in html and "Ann on page one" not in html
+    assert "Bob on guide two" in html and "Ann on guide one" not in html
 
 
 @pytest.mark.parametrize(
@@ -69,13 +69,13 @@ def test_queue_filters_by_state_page_and_author(mod_client, site_tree, page):
         {"page_id": "99999999999999999999999"},
     ],
 )
-def test_queue_survives_bad_filters(mod_client, page, params):
+def test_queue_survives_bad_filters(mod_client, guide, params):
     assert mod_client.get(QUEUE, params).status_code == 200
 
 
-def test_bulk_approve_spam_and_delete(mod_client, page):
+def test_bulk_approve_spam_and_delete(mod_client, guide):
     pending = [
-        make_comment(page, make_reader(), f"Pending {n}", status="pending") for n in range(3)
+        make_comment(guide, make_reader(), f"Pending {n}", status="pending") for n in range(3)
     ]
     response = mod_client.post(BULK, {"action": "approve", "ids": [pending[0].pk, pending[1].pk]})
     assert response.status_code == 303
@@ -85,18 +85,18 @@ def test_bulk_approve_spam_and_delete(mod_client, page):
     ]
     mod_client.post(BULK, {"action": "spam", "ids": [pending[2].pk]})
     assert Comment.objects.get(pk=pending[2].pk).status == "spam"
-    make_comment(page, make_reader(), "Reply keeps parent", parent=pending[0])
+    make_comment(guide, make_reader(), "Reply keeps parent", parent=pending[0])
     mod_client.post(BULK, {"action": "delete", "ids": [pending[0].pk, pending[1].pk]})
     assert Comment.objects.get(pk=pending[0].pk).status == "removed"
     assert not Comment.objects.filter(pk=pending[1].pk).exists()
-    html = Client().get(page.url).content.decode()
+    html = Client().get(guide.url).content.decode()
     assert "This comment was removed." in html and "Reply keeps parent" in html
 
 
-def test_rejected_parent_with_replies_shows_a_placeholder(client, page):
-    parent = make_comment(page, make_reader(), "Rude parent", status="rejected")
-    make_comment(page, make_reader(), "Polite reply", parent=parent)
-    html = client.get(page.url).content.decode()
+def test_rejected_parent_with_replies_shows_a_placeholder(client, guide):
+    parent = make_comment(guide, make_reader(), "Rude parent", status="rejected")
+    make_comment(guide, make_reader(), "Polite reply", parent=parent)
+    html = client.get(guide.url).content.decode()
     assert "Rude parent" not in html and "This comment was removed." in html
     assert "Polite reply" in html
 
@@ -110,24 +110,24 @@ def test_rejected_parent_with_replies_shows_a_placeholder(client, page):
         {"ids": ["1"]},
     ],
 )
-def test_bulk_action_bad_input_is_a_message_not_an_error(mod_client, page, data):
-    comment = make_comment(page, make_reader(), "Untouched", status="pending")
+def test_bulk_action_bad_input_is_a_message_not_an_error(mod_client, guide, data):
+    comment = make_comment(guide, make_reader(), "Untouched", status="pending")
     response = mod_client.post(BULK, data, follow=True)
     assert response.status_code == 200
     comment.refresh_from_db()
     assert comment.status == "pending"
 
 
-def test_bulk_action_redirect_stays_on_this_site(mod_client, page):
-    comment = make_comment(page, make_reader(), "x", status="pending")
+def test_bulk_action_redirect_stays_on_this_site(mod_client, guide):
+    comment = make_comment(guide, make_reader(), "x", status="pending")
     response = mod_client.post(
         BULK, {"action": "approve", "ids": [comment.pk], "next": "https://evil.example/"}
     )
     assert response["Location"] == QUEUE
 
 
-def test_reports_show_in_the_queue_and_clear_when_reviewed(mod_client, page):
-    comment = make_comment(page, make_reader(), "Reported words")
+def test_reports_show_in_the_queue_and_clear_when_reviewed(mod_client, guide):
+    comment = make_comment(guide, make_reader(), "Reported words")
     reporter = make_reader()
     Client().force_login(reporter)
     comment.reports.create(reporter=reporter, reason="rude")
@@ -137,9 +137,9 @@ def test_reports_show_in_the_queue_and_clear_when_reviewed(mod_client, page):
     assert comment.reports.count() == 0
 
 
-def test_moderator_can_ban_and_unban_a_reader(mod_client, page):
+def test_moderator_can_ban_and_unban_a_reader(mod_client, guide):
     villain = make_reader("vic")
-    make_comment(page, villain, "Troll")
+    make_comment(guide, villain, "Troll")
     mod_client.post(f"/admin/comments/ban/{villain.pk}/", {"ban": "1"})
     villain.refresh_from_db()
     assert villain.banned_from_commenting
@@ -149,12 +149,12 @@ def test_moderator_can_ban_and_unban_a_reader(mod_client, page):
     assert mod_client.post("/admin/comments/ban/999999/").status_code == 404
 
 
-def test_staff_without_the_permission_cannot_moderate(page):
+def test_staff_without_the_permission_cannot_moderate(guide):
     editor = make_reader("ed", is_staff=True)
     editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
     client = Client()
     client.force_login(editor)
-    comment = make_comment(page, make_reader(), "Pending", status="pending")
+    comment = make_comment(guide, make_reader(), "Pending", status="pending")
     assert client.get(QUEUE).status_code in (302, 403)  # Wagtail sends it back to its dashboard
     assert client.post(BULK, {"action": "approve", "ids": [comment.pk]}).status_code in (302, 403)
     comment.refresh_from_db()
@@ -162,7 +162,7 @@ def test_staff_without_the_permission_cannot_moderate(page):
     assert "Comments (" not in client.get("/admin/").content.decode()
 
 
-def test_readers_and_anonymous_cannot_reach_the_queue(page):
+def test_readers_and_anonymous_cannot_reach_the_queue(guide):
     assert Client().get(QUEUE).status_code == 302
     client = Client()
     client.force_login(make_reader())
@@ -170,20 +170,20 @@ def test_readers_and_anonymous_cannot_reach_the_queue(page):
     assert client.post(BULK, {"action": "approve"}).status_code in (302, 403)
 
 
-def test_moderation_actions_need_csrf(moderator, page):
+def test_moderation_actions_need_csrf(moderator, guide):
     client = Client(enforce_csrf_checks=True)
     client.force_login(moderator)
-    comment = make_comment(page, make_reader(), "Pending", status="pending")
+    comment = make_comment(guide, make_reader(), "Pending", status="pending")
     assert client.post(BULK, {"action": "approve", "ids": [comment.pk]}).status_code == 403
 
 
 def test_moderators_are_emailed_about_held_comments(
-    client, moderator, page, django_capture_on_commit_callbacks
+    client, moderator, guide, django_capture_on_commit_callbacks
 ):
     newcomer = make_reader("new")
     client.force_login(newcomer)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/comments/post/{page.pk}/", {"body": "First time here"})
+        client.post(f"/comments/post/{guide.pk}/", {"body": "First time here"})
     assert [m.to for m in mail.outbox] == [[moderator.email]]
     assert "awaits moderation" in mail.outbox[0].subject
     assert "/admin/comments/" in mail.outbox[0].body

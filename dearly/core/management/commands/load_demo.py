@@ -257,7 +257,7 @@ class Command(BaseCommand):
                     guides,
                     ArticlePage,
                     f"notes-on-work-{n + 1}",
-                    title=f"Notes on Work {n + 1}: Handling {subject.capitalize()}",
+                    title=f"Notes on Work {n + 1}: Handling {subject}",
                     intro=f"A short guide to {subject}.",
                     body=json.dumps(
                         [
