@@ -3,6 +3,15 @@
 import os
 import shutil
 
+# Playwright's sync API runs an event loop in the test thread; without this the ORM refuses to
+# work in browser tests (SynchronousOnlyOperation).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from django.core.management import call_command
+from django.db import connection
+
+from wagtail.models import Page
+
 import pytest
 
 from dearly import testing
@@ -48,3 +57,42 @@ def browser_type_launch_args(browser_type_launch_args):
     if not shutil.which(CHROMIUM_BIN):
         pytest.skip(f"Chromium not found at {CHROMIUM_BIN} (apt-get install chromium)")
     return {**browser_type_launch_args, "executable_path": CHROMIUM_BIN, "args": CHROMIUM_ARGS}
+
+
+# Browser tests: the demo column served by live_server.
+
+
+@pytest.fixture
+def site(demo, live_server):
+    """The demo column's address in a live server."""
+    return live_server.url
+
+
+@pytest.fixture(scope="module")
+def _migrated_rows(django_db_setup, django_db_blocker):
+    """The rows the migrations made (Wagtail's root page, locale, collection, ...), serialized.
+
+    live_server makes these tests transactional, and each one ends with a flush. Serialized
+    rollback puts the rows back before the next test, but Django keeps the serialized copy on
+    the connection object, and once Playwright has started, the tests see another connection
+    object (Django's connections are context-local) that lacks it. `demo` copies it across.
+
+    The rows are also put back once the module is done, so the next tests find the database
+    as the migrations left it.
+    """
+    with django_db_blocker.unblock():
+        rows = getattr(connection, "_test_serialized_contents", None)
+        if rows is None:
+            rows = connection.creation.serialize_db_to_string()
+    yield rows
+    with django_db_blocker.unblock():
+        if not Page.objects.exists():
+            connection.creation.deserialize_db_from_string(rows)
+
+
+@pytest.fixture
+def demo(transactional_db, django_db_serialized_rollback, _migrated_rows):
+    """The demo column, as `make run` loads it."""
+    if not hasattr(connection, "_test_serialized_contents"):
+        connection._test_serialized_contents = _migrated_rows
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115

@@ -2,6 +2,7 @@
 
 import datetime
 import itertools
+import pathlib
 
 from django.utils import timezone
 
@@ -87,3 +88,45 @@ def make_letter(
 
 def make_topic(name, parent=None):
     return Topic.objects.create(name=name, slug=f"{name.lower().replace(' ', '-')}", parent=parent)
+
+
+# Browser-test helpers (Playwright pages).
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
+VNU_JAR = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+# pytest-playwright empties test-results/ when a session starts: the shots are from the last run.
+SCREENSHOTS = REPO / "test-results" / "screenshots"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def visit(page, base, path):
+    response = page.goto(base + path)
+    assert response is not None
+    assert response.status == 200, f"{path} answered {response.status}"
+    return response
+
+
+def screenshot(page, name, size):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}-{size['width']}.png", full_page=True)
+
+
+def serious_axe_violations(page):
+    """axe-core's serious and critical WCAG findings on the loaded page: (id, impact, targets)."""
+    import pytest
+
+    if not AXE_JS.exists():
+        pytest.skip(f"axe-core not installed ({AXE_JS} missing; run npm ci)")
+    page.evaluate(AXE_JS.read_text())
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        AXE_TAGS,
+    )
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -5,11 +5,6 @@ Needs Chromium at /usr/bin/chromium (see dearly/conftest.py), the npm packages i
 (`npm ci`) and Java for the HTML checker; each test skips with a reason when its tool is missing.
 """
 
-import os
-
-# Sync Playwright runs an event loop in this thread; the ORM would refuse to work without this.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 import json
 import pathlib
 import re
@@ -17,21 +12,19 @@ import shutil
 import subprocess
 import tempfile
 
-from django.core.management import call_command
-from django.db import connection
-
-from wagtail.models import Page
-
 import pytest
 from playwright.sync_api import expect
 
-pytestmark = pytest.mark.browser
+from dearly.testing import (
+    DESKTOP,
+    PHONE,
+    VNU_JAR,
+    screenshot,
+    serious_axe_violations,
+    visit,
+)
 
-REPO = pathlib.Path(__file__).resolve().parents[3]
-AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
-VNU_JAR = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-# pytest-playwright empties test-results/ when a session starts: the shots are from the last run.
-SCREENSHOTS = REPO / "test-results" / "screenshots"
+pytestmark = pytest.mark.browser
 
 ARTICLE = "/guides/when-you-are-turned-down/"
 PAGES = {
@@ -43,78 +36,15 @@ PAGES = {
     "year": "/2025/",
     "letters": "/letters/",
 }
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-PHONE = {"width": 375, "height": 812}
-DESKTOP = {"width": 1280, "height": 900}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _migrated_rows(django_db_setup, django_db_blocker):
-    """The rows the migrations made (Wagtail's root page, locale, collection, ...), serialized.
-
-    live_server makes these tests transactional, and each one ends with a flush. Serialized
-    rollback puts the rows back before the next test, but Django keeps the serialized copy on
-    the connection object, and once Playwright has started, the tests see another connection
-    object (Django's connections are context-local) that lacks it. `demo` copies it across.
-
-    pytest regroups tests by pytest-playwright's session-scoped browser parameter, which can
-    move these tests ahead of ordinary `db` tests, so the rows are also put back once this
-    module is done: the next tests find the database as the migrations left it.
-    """
-    with django_db_blocker.unblock():
-        rows = getattr(connection, "_test_serialized_contents", None)
-        if rows is None:
-            rows = connection.creation.serialize_db_to_string()
-    yield rows
-    with django_db_blocker.unblock():
-        if not Page.objects.exists():
-            connection.creation.deserialize_db_from_string(rows)
-
-
-@pytest.fixture
-def demo(transactional_db, django_db_serialized_rollback, _migrated_rows):
-    """The demo column, as `make run` loads it."""
-    if not hasattr(connection, "_test_serialized_contents"):
-        connection._test_serialized_contents = _migrated_rows
-    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-
-
-@pytest.fixture
-def site(demo, live_server):
-    return live_server.url
-
-
-def visit(page, base, path):
-    response = page.goto(base + path)
-    assert response is not None
-    assert response.status == 200, f"{path} answered {response.status}"
-    return response
-
-
-def screenshot(page, name, size):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}-{size['width']}.png", full_page=True)
 
 
 def test_pages_have_no_serious_axe_violations(page, site):
-    if not AXE_JS.exists():
-        pytest.skip(f"axe-core not installed ({AXE_JS} missing; run npm ci)")
-    axe_source = AXE_JS.read_text()
     page.set_viewport_size(DESKTOP)
     problems = {}
     for name, path in PAGES.items():
         visit(page, site, path)
         screenshot(page, name, DESKTOP)
-        page.evaluate(axe_source)
-        result = page.evaluate(
-            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-            AXE_TAGS,
-        )
-        found = [
-            (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-            for v in result["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
+        found = serious_axe_violations(page)
         if found:
             problems[path] = found
     assert not problems, json.dumps(problems, indent=2)
