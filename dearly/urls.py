@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", include("dearly.search.urls")),
+    path("accounts/", include("dearly.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("comments/", include("dearly.comments.urls")),
     path("robots.txt", robots_txt, name="robots_txt"),

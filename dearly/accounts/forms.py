@@ -3,6 +3,8 @@ import unicodedata
 from django import forms
 from django.core.exceptions import ValidationError
 
+from .models import User
+
 DISPLAY_NAME_MAX = 60
 
 
@@ -20,14 +22,22 @@ def clean_display_name(value):
     return value
 
 
-class DisplayNameSignupForm(forms.Form):
-    """allauth's signup form plus the name readers see on comments (never the email)."""
-
-    display_name = forms.CharField(
+def display_name_field():
+    # Longer than DISPLAY_NAME_MAX on purpose: clean_display_name gives the friendlier message.
+    return forms.CharField(
         max_length=200,
         label="Display name",
         help_text="Shown with your comments. Your email address is never shown.",
     )
+
+
+class DisplayNameSignupForm(forms.Form):
+    """allauth's signup form plus the name readers see on comments (never the email)."""
+
+    # allauth applies `field_order` to the whole signup form (allauth.account.forms.SignupForm).
+    field_order = ["display_name", "email", "password1", "password2"]
+
+    display_name = display_name_field()
 
     def clean_display_name(self):
         return clean_display_name(self.cleaned_data.get("display_name"))
@@ -35,3 +45,38 @@ class DisplayNameSignupForm(forms.Form):
     def signup(self, request, user):
         user.display_name = self.cleaned_data["display_name"]
         user.save(update_fields=["display_name"])
+
+
+class ProfileForm(forms.ModelForm):
+    """What a reader may change about themselves on /accounts/profile/."""
+
+    display_name = display_name_field()
+
+    class Meta:
+        model = User
+        fields = ["display_name", "notify_replies"]
+        labels = {"notify_replies": "Email me when someone replies to my comment"}
+        help_texts = {"notify_replies": ""}
+
+    def clean_display_name(self):
+        return clean_display_name(self.cleaned_data.get("display_name"))
+
+
+class DeleteAccountForm(forms.Form):
+    """Deleting an account asks for the current password, so a borrowed session cannot."""
+
+    password = forms.CharField(
+        label="Your current password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError("That is not your current password.")
+        return password

@@ -1,0 +1,45 @@
+"""A reader's own account: profile settings and deleting the account.
+
+Sign-up, login, email, password and two-factor pages are allauth's (mounted after these)."""
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from allauth.core.ratelimit import consume_or_429
+
+from .forms import DeleteAccountForm, ProfileForm
+from .services import can_delete_self, delete_reader
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your settings were saved.")
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    if not can_delete_self(request.user):
+        return render(request, "accounts/delete_refused.html", status=403)
+    form = DeleteAccountForm(request.user, request.POST or None)
+    if request.method == "POST":
+        # Checking a password is a password oracle: allauth's reauthentication rate applies.
+        if too_many := consume_or_429(request, action="reauthenticate", user=request.user):
+            return too_many
+        if form.is_valid():
+            delete_reader(request.user)
+            logout(request)
+            messages.success(
+                request, "Your account was deleted. Your comments now show “Deleted reader”."
+            )
+            return redirect("/")
+    return render(request, "accounts/delete.html", {"form": form})
