@@ -19,7 +19,23 @@ def clean_display_name(value):
         raise ValidationError(f"Please keep it to {DISPLAY_NAME_MAX} characters.")
     if "@" in value:
         raise ValidationError("Please do not use an email address as your display name.")
+    if value.casefold() in reserved_names():
+        raise ValidationError("That name belongs to the column. Please choose another.")
     return value
+
+
+def reserved_names():
+    """Names readers may not take: the columnist's (per site), the site's, the placeholders."""
+    from wagtail.models import Site
+
+    from dearly.comments.models import DELETED_READER
+    from dearly.core.models import ColumnSettings
+
+    names = {DELETED_READER, "Dearly", "admin", "administrator", "moderator", "editor"}
+    names.update(ColumnSettings.objects.values_list("columnist_name", flat=True))
+    names.update(Site.objects.values_list("site_name", flat=True))
+    names.add(ColumnSettings._meta.get_field("columnist_name").default)
+    return {n.casefold() for n in names if n}
 
 
 def display_name_field():

@@ -17,3 +17,8 @@ class User(AbstractUser):
     @property
     def public_name(self):
         return self.display_name or self.get_full_name() or self.username
+
+
+def public_name(user):
+    """How allauth names a user on its pages and in its emails."""
+    return user.public_name

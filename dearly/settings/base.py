@@ -123,6 +123,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Dearly] "
 ACCOUNT_SIGNUP_FORM_CLASS = "dearly.accounts.forms.DisplayNameSignupForm"
+ACCOUNT_USER_DISPLAY = "dearly.accounts.models.public_name"  # never the generated username
 # allauth merges these with its defaults (login, signup, password reset…); the comment rates
 # are ours and use the same engine (dearly.comments).
 ACCOUNT_RATE_LIMITS = {

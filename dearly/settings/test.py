@@ -10,6 +10,12 @@ SECRET_KEY = "test-only-not-secret"  # noqa: S105  # never used outside the test
 ALLOWED_HOSTS = ["*"]
 # Tests get their own database: DATABASE_URL (PostgreSQL in CI) or a throwaway SQLite file.
 DATABASES = database_from_env(os.path.join(tempfile.gettempdir(), "dearly-test.sqlite3"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not Django's shared in-memory database: live_server threads then get their own
+    # connections (pytest-django adds the xdist worker to the name).
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"dearly-test-{os.getpid()}.sqlite3")
+    }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {

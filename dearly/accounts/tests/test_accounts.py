@@ -531,3 +531,15 @@ def test_signed_out_message_shows_on_the_home_page(client, site_tree):
     client.force_login(make_account())
     response = client.post("/accounts/logout/", follow=True)
     assert "You have signed out." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "name", ["Dr. Mimi", "dr. mimi", "  Dr.   Mimi ", "Deleted reader", "Dearly"]
+)
+def test_readers_cannot_take_the_columnists_or_placeholder_names(name):
+    from django.core.exceptions import ValidationError
+
+    from dearly.accounts.forms import clean_display_name
+
+    with pytest.raises(ValidationError, match="belongs to the column"):
+        clean_display_name(name)

@@ -214,7 +214,9 @@ def test_posting_to_draft_private_or_missing_pages_is_404(client, site_tree, rea
     assert not Comment.objects.filter(body="x").exists()
 
 
-def test_replying_to_another_pages_or_a_removed_comment_is_refused(client, site_tree, guide, reader):
+def test_replying_to_another_pages_or_a_removed_comment_is_refused(
+    client, site_tree, guide, reader
+):
     other_page = make_article(site_tree["guides"], title="Other")
     elsewhere = make_comment(other_page, reader, "Elsewhere")
     removed = make_comment(guide, reader, "", status="removed")
