@@ -54,6 +54,8 @@ def test_returning_reader_comment_appears_at_once_threaded_with_permalink(client
     assert comment.status == "approved" and comment.author == reader
     html = Client().get(guide.url).content.decode()
     assert f'id="comment-{comment.pk}"' in html
+    listing = Client().get("/guides/").content.decode()
+    assert f'<a href="{guide.url}#comments">2 comments</a>' in listing
     assert "<p>Second thoughts.</p>" in html and "<p>With a new paragraph.</p>" in html
     assert "2 comments" in html
 
