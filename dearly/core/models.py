@@ -34,6 +34,12 @@ class ColumnSettings(BaseSiteSetting):
         help_text="One word or phrase per line; comments containing any are held.",
     )
 
+    question_retention_days = models.PositiveIntegerField(
+        default=180,
+        help_text="Declined and withdrawn questions, and the email addresses of published "
+        "ones, are deleted after this many days.",
+    )
+
     panels = [
         FieldPanel("columnist_name"),
         FieldPanel("tagline"),
@@ -45,6 +51,7 @@ class ColumnSettings(BaseSiteSetting):
             ],
             heading="Comments",
         ),
+        FieldPanel("question_retention_days"),
     ]
 
     class Meta:

@@ -17,6 +17,7 @@ INSTALLED_APPS = [
     "dearly.core",
     "dearly.articles",
     "dearly.comments",
+    "dearly.questions",
     "dearly.search",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -129,6 +130,7 @@ ACCOUNT_USER_DISPLAY = "dearly.accounts.models.public_name"  # never the generat
 ACCOUNT_RATE_LIMITS = {
     "comment": "5/m/user,60/h/user,30/m/ip",
     "report_comment": "20/h/user",
+    "ask_question": "5/m/ip,30/h/ip",
 }
 # Two-factor authentication (TOTP plus recovery codes) for staff.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

@@ -1,0 +1,43 @@
+"""Emails to letter writers, sent through the background task system (django-tasks)."""
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+
+from django_tasks import task
+
+from dearly.core.models import ColumnSettings
+
+from .models import Question
+
+
+def _columnist():
+    return ColumnSettings.objects.values_list("columnist_name", flat=True).first() or "Dr. Mimi"
+
+
+def send_to_writer(question, template, subject, **context):
+    if not question.email:
+        return
+    body = render_to_string(
+        template,
+        {
+            "question": question,
+            "columnist": _columnist(),
+            "site_url": settings.WAGTAILADMIN_BASE_URL,
+            **context,
+        },
+    )
+    EmailMessage(subject, body, to=[question.email]).send()
+
+
+@task()
+def tell_writer_published(question_id):
+    question = Question.objects.select_related("letter").filter(pk=question_id).first()
+    if question is None or question.letter is None:
+        return
+    send_to_writer(
+        question,
+        "questions/email/published.txt",
+        f"Your letter has been answered: {question.letter.title}",
+        letter_url=question.letter.full_url,
+    )
