@@ -25,6 +25,7 @@ from wagtail.snippets.models import register_snippet
 
 from dearly.core.blocks import INLINE_FEATURES, RICH_TEXT_FEATURES, BodyBlock, body_plain_html
 from dearly.core.text import excerpt_from_html, truncate_words
+from dearly.questions.editor import LetterPageForm, privacy_check_panel
 
 
 @register_snippet
@@ -240,7 +241,9 @@ class LetterPage(PostPage):
         FieldPanel("pen_name"),
         FieldPanel("answer"),
         FieldPanel("update"),
+        privacy_check_panel(),
     ]
+    base_form_class = LetterPageForm
     parent_page_types = ["articles.ColumnIndexPage"]
     subpage_types = []
     template = "articles/letter_page.html"

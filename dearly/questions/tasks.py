@@ -41,3 +41,12 @@ def tell_writer_published(question_id):
         f"Your letter has been answered: {question.letter.title}",
         letter_url=question.letter.full_url,
     )
+
+
+@task()
+def tell_writer_declined(question_id):
+    """The columnist's short reply to a declined letter, if there is one and an address."""
+    question = Question.objects.filter(pk=question_id, status=Question.Status.DECLINED).first()
+    if question is None or not question.decline_reply:
+        return
+    send_to_writer(question, "questions/email/declined.txt", "About your letter")

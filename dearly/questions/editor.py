@@ -1,0 +1,104 @@
+"""The privacy check in the letter editor: findings beside the form, and a confirmation that
+publishing (never saving a draft) needs while there are findings.
+
+Wired into `LetterPage` through `base_form_class` and `privacy_check_panel()`; see
+https://docs.wagtail.org/en/stable/advanced_topics/customisation/page_editing_interface.html
+"""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, Panel
+
+from dearly.core.models import ColumnSettings
+from dearly.core.text import html_to_text
+
+from .privacy import find_identifying_details, in_context
+
+CONFIRM_FIELD = "privacy_checked"
+CONFIRM_LABEL = "I have checked this letter for identifying details"
+CONFIRM_REQUIRED = (
+    "The privacy check lists likely identifying details. Remove them, or tick “I have "
+    "checked this letter for identifying details”, then publish again."
+)
+# Where a reader's eye sees a break: sentences must not run on across paragraphs.
+_BLOCK_END = re.compile(r"(?i)</(?:p|li|h[1-6]|blockquote|div)\s*>|<br\s*/?>")
+
+
+def columnist_name():
+    """The columnist's name from the default site's settings ("Dr. Mimi" until set)."""
+    names = ColumnSettings.objects.order_by("-site__is_default_site", "pk")
+    return names.values_list("columnist_name", flat=True).first() or "Dr. Mimi"
+
+
+def rich_text_lines(html):
+    """Plain text of rich-text HTML, one line per paragraph or list item."""
+    lines = (html_to_text(part) for part in _BLOCK_END.split(str(html or "")))
+    return "\n".join(line for line in lines if line)
+
+
+def letter_findings(question_html, answer_html, pen_name, columnist):
+    """[(part, plain text, findings)] for the question and the answer."""
+    ignore = [pen_name, columnist]
+    parts = []
+    for label, html in (("Question", question_html), ("Answer", answer_html)):
+        text = rich_text_lines(html)
+        parts.append((label, text, find_identifying_details(text, ignore=ignore)))
+    return parts
+
+
+class LetterPageForm(WagtailAdminPageForm):
+    privacy_checked = forms.BooleanField(
+        label=CONFIRM_LABEL,
+        required=False,
+        help_text="Needed to publish while the privacy check lists anything.",
+    )
+
+    def publishing(self):
+        # Wagtail's page editor names the button that was pressed: "action-publish".
+        return self.is_bound and "action-publish" in self.data
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if not self.publishing() or cleaned_data.get(CONFIRM_FIELD):
+            return cleaned_data
+        parts = letter_findings(
+            cleaned_data.get("question", self.instance.question),
+            cleaned_data.get("answer", self.instance.answer),
+            cleaned_data.get("pen_name", self.instance.pen_name),
+            columnist_name(),
+        )
+        if any(findings for _, _, findings in parts):
+            self.add_error(CONFIRM_FIELD, ValidationError(CONFIRM_REQUIRED, code="unchecked"))
+        return cleaned_data
+
+
+class PrivacyFindingsPanel(Panel):
+    """The likely identifying details in the letter as last saved or submitted."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "questions/admin/privacy_panel.html"
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            page = self.instance
+            parts = letter_findings(page.question, page.answer, page.pen_name, columnist_name())
+            context["parts"] = [
+                {
+                    "label": label,
+                    "findings": [(f, in_context(text, f)) for f in findings],
+                }
+                for label, text, findings in parts
+            ]
+            context["total"] = sum(len(findings) for _, _, findings in parts)
+            return context
+
+
+def privacy_check_panel():
+    return MultiFieldPanel(
+        [PrivacyFindingsPanel(), FieldPanel(CONFIRM_FIELD, disable_comments=True)],
+        heading="Privacy check",
+    )

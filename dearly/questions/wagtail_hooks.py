@@ -1,0 +1,45 @@
+from django.urls import include, path, re_path, reverse
+
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from . import admin_views
+from .models import Question
+
+# Ids are at most 18 digits: anything longer, or not a number, is a 404 before any query.
+QUESTION = r"^(?P<pk>[0-9]{1,18})/"
+
+
+class InboxMenuItem(MenuItem):
+    """ "Letters inbox (3)": the number of new questions, for those who may answer them."""
+
+    def is_shown(self, request):
+        return request.user.has_perm(admin_views.PERMISSION)
+
+    def render_component(self, request):
+        waiting = Question.objects.filter(status=Question.Status.NEW).count()
+        self.label = f"Letters inbox ({waiting})" if waiting else "Letters inbox"
+        return super().render_component(request)
+
+
+@hooks.register("register_admin_urls")
+def register_inbox_urls():
+    urls = [
+        path("", admin_views.InboxView.as_view(), name="index"),
+        re_path(QUESTION + "$", admin_views.QuestionView.as_view(), name="question"),
+        re_path(QUESTION + "shortlist/$", admin_views.shortlist_view, name="shortlist"),
+        re_path(QUESTION + "decline/$", admin_views.decline_view, name="decline"),
+        re_path(QUESTION + "answer/$", admin_views.answer_view, name="answer"),
+    ]
+    return [path("questions/", include((urls, "question_inbox")))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_inbox_menu_item():
+    return InboxMenuItem(
+        "Letters inbox",
+        reverse("question_inbox:index"),
+        name="letters-inbox",
+        icon_name="mail",
+        order=260,
+    )
