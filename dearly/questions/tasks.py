@@ -50,3 +50,11 @@ def tell_writer_declined(question_id):
     if question is None or not question.decline_reply:
         return
     send_to_writer(question, "questions/email/declined.txt", "About your letter")
+
+
+@task()
+def purge_old_questions():
+    """`manage.py purge_questions`, run daily (see docs/deployment.md)."""
+    from django.core.management import call_command
+
+    call_command("purge_questions")
