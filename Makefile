@@ -65,8 +65,9 @@ test: install lint ## Run the whole test suite (unit, HTTP, browser)
 	$(VENV)/bin/pytest -n 2 --dist loadfile -q
 
 .PHONY: bench
-bench: setup ## Benchmark the server against nginx serving a saved page (needs wrk, nginx)
+bench: setup $(VENV)/.dev-installed ## Benchmarks: pages vs nginx, comments under load (needs wrk, nginx)
 	$(PY) bench/run.py
+	$(PY) bench/comments_load.py
 
 .PHONY: lock
 lock: $(VENV)/.dev-installed ## Re-resolve the lock files from pyproject.toml
