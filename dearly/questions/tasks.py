@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from django_tasks import task
 
@@ -40,6 +41,22 @@ def tell_writer_published(question_id):
         "questions/email/published.txt",
         f"Your letter has been answered: {question.letter.title}",
         letter_url=question.letter.full_url,
+    )
+
+
+@task()
+def send_receipt(question_id, token):
+    """The writer's copy of their status link. The token is only an argument here: the
+    database keeps its hash, so this email is the one other place the link exists."""
+    question = Question.objects.filter(pk=question_id).first()
+    if question is None:  # withdrawn before the task ran
+        return
+    send_to_writer(
+        question,
+        "questions/email/receipt.txt",
+        f"{_columnist()} has your letter",
+        status_url=settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+        + reverse("questions:status", args=[token]),
     )
 
 

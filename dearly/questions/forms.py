@@ -1,0 +1,119 @@
+import unicodedata
+
+from django import forms
+
+from .models import PEN_NAME_MAX, QUESTION_MAX, QUESTION_MIN
+
+# Control, format (zero-width, bidi overrides), surrogate, private-use and unassigned
+# characters, and line/paragraph separators: none belongs in a signature.
+PEN_NAME_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def clean_question_text(text):
+    """The question as it will be stored, or ValidationError with a message the writer can act on.
+
+    Line breaks are kept (paragraphs matter in a letter); other control characters are dropped.
+    HTML is not interpreted: it is text like any other and is escaped wherever it is shown."""
+    text = text or ""
+    if "\x00" in text:
+        raise forms.ValidationError("Your question contains a character that cannot be stored.")
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")
+    ).strip()
+    if not text:
+        raise forms.ValidationError("Please write your question.")
+    if len(text) < QUESTION_MIN:
+        raise forms.ValidationError(
+            f"Your question is {len(text)} characters long; please write at least "
+            f"{QUESTION_MIN} so it can be answered."
+        )
+    if len(text) > QUESTION_MAX:
+        raise forms.ValidationError(
+            f"Your question is {len(text):,} characters long; please keep it to {QUESTION_MAX:,}."
+        )
+    return text
+
+
+def clean_pen_name(name):
+    """A one-line signature of 1-60 visible characters; runs of spaces become one space."""
+    name = unicodedata.normalize("NFC", name or "")
+    if any(unicodedata.category(ch) in PEN_NAME_REFUSED_CATEGORIES for ch in name):
+        raise forms.ValidationError(
+            "Your pen name contains invisible or control characters. Please use letters, "
+            "numbers, spaces and punctuation."
+        )
+    name = " ".join(name.split())
+    if not name:
+        raise forms.ValidationError('Please choose a pen name to sign with, e.g. "Poor".')
+    if len(name) > PEN_NAME_MAX:
+        raise forms.ValidationError(
+            f"Your pen name is {len(name)} characters long; please keep it to {PEN_NAME_MAX}."
+        )
+    return name
+
+
+class AskForm(forms.Form):
+    """A reader's letter. The same form checks the first step, the preview and the sending."""
+
+    question = forms.CharField(
+        label="Your question",
+        widget=forms.Textarea(attrs={"rows": 10, "maxlength": QUESTION_MAX}),
+        strip=False,
+        required=False,  # clean_question gives the reader-facing message
+        error_messages={
+            "null_characters_not_allowed": "Your question contains a character that cannot be "
+            "stored."
+        },
+        help_text=f"{QUESTION_MIN} to {QUESTION_MAX:,} characters. Plain text. Leave out names "
+        "and details that could identify you or anyone else.",
+    )
+    pen_name = forms.CharField(
+        label="Pen name",
+        widget=forms.TextInput(attrs={"maxlength": PEN_NAME_MAX, "autocomplete": "off"}),
+        strip=False,
+        required=False,
+        error_messages={
+            "null_characters_not_allowed": "Your pen name contains invisible or control "
+            "characters. Please use letters, numbers, spaces and punctuation."
+        },
+        help_text=f'How you sign your letter, e.g. "Poor" or "Sleepless". Up to {PEN_NAME_MAX} '
+        "characters.",
+    )
+    email = forms.EmailField(
+        label="Your email (optional)",
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="To hear when it is answered. Never published; only the editors see it.",
+        error_messages={"invalid": "Please enter an email address such as name@example.com."},
+    )
+    consent = forms.BooleanField(required=True)
+    # A honeypot: off-screen for people (CSS and aria-hidden), filled in by naive bots.
+    website = forms.CharField(required=False, label="Leave this field empty")
+
+    def __init__(self, *args, columnist="Dr. Mimi", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.columnist = columnist
+        consent = self.fields["consent"]
+        consent.label = (
+            f"{columnist} may publish my letter, edited for length and to remove identifying "
+            "details."
+        )
+        consent.error_messages["required"] = (
+            f"Please agree, so that {columnist} can answer your letter in the column."
+        )
+
+    def clean_question(self):
+        return clean_question_text(self.cleaned_data.get("question"))
+
+    def clean_pen_name(self):
+        return clean_pen_name(self.cleaned_data.get("pen_name"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.data.get("website"):
+            # Shown at the top of the form: the field itself is off-screen.
+            raise forms.ValidationError(
+                'Your letter was not sent: please leave the field "Leave this field empty" empty.'
+            )
+        return cleaned

@@ -1,0 +1,191 @@
+"""Asking Dr. Mimi: the form, the preview, sending, similar letters (JSON) and the status page.
+
+Every change is POST + CSRF. The status pages carry the writer's token in their URL, so they
+are never cached, never indexed and send no Referer to the links on them.
+"""
+
+import functools
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from wagtail.models import Site
+
+from allauth.core.ratelimit import consume
+
+from dearly.core.models import ColumnSettings
+
+from . import services
+from .forms import AskForm
+from .models import QUESTION_MAX, Question
+
+
+def _columnist(request):
+    site = Site.find_for_request(request)
+    column = ColumnSettings.for_site(site) if site else ColumnSettings()
+    return column.columnist_name or "Dr. Mimi"
+
+
+def _form(request, data=None, **kwargs):
+    return AskForm(data, columnist=_columnist(request), **kwargs)
+
+
+def _show_form(request, form, submission, status=200):
+    context = {"form": form, "submission": submission}
+    return render(request, "questions/ask.html", context, status=status)
+
+
+def _show_preview(request, form, submission, status=200, error=""):
+    context = {
+        "form": form,
+        "letter": form.cleaned_data,
+        "submission": submission,
+        "similar": services.similar_letters(form.cleaned_data["question"], request),
+        "error": error,
+    }
+    response = render(request, "questions/preview.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def ask(request):
+    """GET: the empty form. POST: the preview, the form again with its errors, or (Edit) the
+    form filled in from the preview."""
+    if request.method == "GET":
+        initial = {"email": request.user.email} if request.user.is_authenticated else {}
+        return _show_form(request, _form(request, initial=initial), "")
+    form = _form(request, request.POST)
+    carried = request.POST.get("submission", "")
+    submission = carried if services.submission_token(carried) else services.new_submission()
+    if "edit" in request.POST:
+        return _show_form(request, form, submission)
+    if not form.is_valid():
+        return _show_form(request, form, submission, status=400)
+    return _show_preview(request, form, submission)
+
+
+@require_POST
+def send(request):
+    """Store the letter from the preview (once), then 303 to its status page."""
+    form = _form(request, request.POST)
+    token = services.submission_token(request.POST.get("submission"))
+    if not form.is_valid():
+        submission = request.POST["submission"] if token else services.new_submission()
+        return _show_form(request, form, submission, status=400)
+    if token is None:
+        return _show_preview(
+            request,
+            form,
+            services.new_submission(),
+            status=400,
+            error="This preview has expired. Please read your letter again and send it.",
+        )
+    if Question.objects.by_token(token).exists():
+        messages.info(request, "You have already sent this letter. This is its status page.")
+        return _to_status(token)
+    if not consume(request, action="ask_question"):
+        return _show_preview(
+            request,
+            form,
+            request.POST["submission"],
+            status=429,
+            error="Your letter has not been sent: many letters have come from your network in "
+            "the last few minutes. Please wait a few minutes, then press Send again.",
+        )
+    data = form.cleaned_data
+    _, created = services.store_question(
+        token,
+        text=data["question"],
+        pen_name=data["pen_name"],
+        email=data["email"],
+        ip_address=services.client_ip(request),
+        user=request.user,
+    )
+    if created:
+        messages.success(request, f"Thank you. Your letter is on its way to {_columnist(request)}.")
+    return _to_status(token)
+
+
+def _to_status(token):
+    return HttpResponseRedirect(reverse("questions:status", args=[token]), status=303)
+
+
+@require_GET
+def similar(request):
+    """JSON: up to five published letters whose question is closest to ?q=."""
+    query = request.GET.get("q", "")
+    if len(query) > QUESTION_MAX:
+        error = f"The question is too long: send at most {QUESTION_MAX:,} characters."
+        return JsonResponse({"error": error}, status=400)
+    if not query.strip():
+        return JsonResponse({"error": "Send the question's text as ?q=."}, status=400)
+    response = JsonResponse({"results": services.similar_letters(query, request)})
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def private_page(policy="no-referrer"):
+    """Pages whose URL holds the token: not cached, not indexed, no token in any Referer.
+
+    Pages with a POST form use "strict-origin" instead of "no-referrer": under no-referrer
+    Chromium sends `Origin: null` with the POST and Django's CSRF check refuses it, while
+    strict-origin still never sends the path (so never the token)."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            response = never_cache(view)(request, *args, **kwargs)
+            response["Referrer-Policy"] = policy
+            response["X-Robots-Tag"] = "noindex"
+            return response
+
+        return wrapped
+
+    return decorate
+
+
+def _question_or_404(request, token):
+    question = Question.objects.by_token(token).select_related("letter").first()
+    if question is None:
+        return None, render(request, "questions/status_not_found.html", status=404)
+    return question, None
+
+
+@private_page("no-referrer")
+@require_GET
+def status(request, token):
+    question, not_found = _question_or_404(request, token)
+    if not_found:
+        return not_found
+    context = {
+        "question": question,
+        "token": token,
+        "stage": services.STAGES[question.status],
+        "steps": services.status_steps(question),
+        "letter": services.published_letter(question),
+        "can_withdraw": services.can_withdraw(question),
+        "status_url": request.build_absolute_uri(),
+    }
+    return render(request, "questions/status.html", context)
+
+
+@private_page("strict-origin")
+@require_http_methods(["GET", "POST"])
+def withdraw(request, token):
+    """GET (the status page links here) or a POST without "confirm": are you sure?
+    POST with "confirm": delete it."""
+    question, not_found = _question_or_404(request, token)
+    if not_found:
+        return not_found
+    if not services.can_withdraw(question):
+        context = {"question": question, "token": token}
+        return render(request, "questions/withdraw_refused.html", context, status=409)
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        services.withdraw(question)
+        return render(request, "questions/withdrawn.html")
+    return render(request, "questions/withdraw.html", {"question": question, "token": token})
