@@ -151,6 +151,10 @@ def answer(question, user):
 # Similar published letters.
 
 
+def edit_url(page_pk):
+    return reverse("wagtailadmin_pages:edit", args=[page_pk])
+
+
 def similar_letters(request, questions, limit=SIMILAR_SHOWN):
     """{question pk: [(title, url)]}: the published letters closest to each question.
 
@@ -171,7 +175,9 @@ def similar_letters(request, questions, limit=SIMILAR_SHOWN):
     for question in questions:
         ranked = rank_similar(question.text, candidates, limit)
         found[question.pk] = [
-            (by_pk[pk].title, by_pk[pk].get_url(request)) for pk, _score in ranked
+            # A letter outside any site has no public URL; its editor page will do.
+            (by_pk[pk].title, by_pk[pk].get_url(request) or edit_url(pk))
+            for pk, _score in ranked
         ]
     return found
 
@@ -263,9 +269,7 @@ class QuestionView(AnswererRequiredMixin, WagtailAdminTemplateMixin, TemplateVie
                 "can_shortlist": question.status == Status.NEW,
                 "can_decline": question.status in (Status.NEW, Status.SHORTLISTED),
                 "can_answer": question.status != Status.DECLINED,
-                "letter_edit_url": reverse("wagtailadmin_pages:edit", args=[question.letter_id])
-                if question.letter_id
-                else "",
+                "letter_edit_url": edit_url(question.letter_id) if question.letter_id else "",
                 "reply_max": DECLINE_REPLY_MAX,
             }
         )
@@ -325,4 +329,4 @@ def answer_view(request, pk):
         return _detail(question.pk)
     if created:
         messages.success(request, "A draft letter was made from the question. Write the answer.")
-    return HttpResponseRedirect(reverse("wagtailadmin_pages:edit", args=[letter.pk]), status=303)
+    return HttpResponseRedirect(edit_url(letter.pk), status=303)
