@@ -83,9 +83,14 @@ class AskForm(forms.Form):
     email = forms.EmailField(
         label="Your email (optional)",
         required=False,
+        max_length=254,  # the model's column; Django's validator alone allows 320
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text="To hear when it is answered. Never published; only the editors see it.",
-        error_messages={"invalid": "Please enter an email address such as name@example.com."},
+        error_messages={
+            "invalid": "Please enter an email address such as name@example.com.",
+            "max_length": "This email address is too long; please use one of at most 254 "
+            "characters.",
+        },
     )
     consent = forms.BooleanField(required=True)
     # A honeypot: off-screen for people (CSS and aria-hidden), filled in by naive bots.

@@ -107,7 +107,10 @@ def send(request):
         user=request.user,
     )
     if created:
-        messages.success(request, f"Thank you. Your letter is on its way to {_columnist(request)}.")
+        note = f"Thank you. Your letter is on its way to {_columnist(request)}."
+        if data["email"]:
+            note += " We have emailed you the link to this page."
+        messages.success(request, note)
     return _to_status(token)
 
 

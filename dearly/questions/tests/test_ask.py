@@ -255,6 +255,10 @@ HOSTILE = {
         {"email": "a@example.com\nBcc: b@example.com"},
         "Please enter an email address",
     ),
+    "email too long for the database": (
+        {"email": "a" * 60 + "@" + ".".join(["b" * 60] * 4) + ".com"},
+        "This email address is too long",
+    ),
     "filled honeypot": ({"website": "http://spam.example"}, "Your letter was not sent"),
 }
 
@@ -472,7 +476,8 @@ def test_similar_reads_a_bounded_number_of_rows(client, site_tree, django_assert
     for n in range(20):
         make_letter(site_tree["letters"], question=f"<p>Pay rise number {n} and my manager.</p>")
     similar(client, QUESTION)  # the site's root paths are cached after the first request
-    with django_assert_max_num_queries(3):  # view restrictions, the search, the site
+    # view restrictions, the index (on SQLite; PostgreSQL: with the pages), the pages, the site
+    with django_assert_max_num_queries(4):
         response = similar(client, QUESTION)
     assert 3 <= len(response.json()["results"]) <= 5
 
@@ -491,3 +496,24 @@ def test_similar_letters_uses_only_the_search_candidates(site_tree, monkeypatch)
     monkeypatch.setattr(services, "rank_similar", spy)
     services.similar_letters(QUESTION)
     assert seen == [3]  # the three published letters about pay; not the orchids, not the draft
+
+
+def test_similar_letters_ask_the_sqlite_fts5_index_directly(site_tree):
+    """On SQLite the candidates come from FTS5's own ranking, not Wagtail's .search()."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    pay, _, _ = make_pay_letters(site_tree["letters"])
+    assert services._sqlite_fts_tables() is not None
+    words = ["pay", "raise", "manager"]
+    ids = services._sqlite_fts_ids(services._sqlite_fts_tables(), words)
+    assert {letter.pk for letter in pay} <= set(ids)
+
+
+def test_similar_letters_without_the_sqlite_index_use_the_search_backend(site_tree, monkeypatch):
+    """What PostgreSQL (or SQLite without FTS5) runs: Wagtail's .search(), ranked there."""
+    pay, _, _ = make_pay_letters(site_tree["letters"])
+    monkeypatch.setattr(services, "_sqlite_fts_tables", lambda: None)
+    titles = {result["title"] for result in services.similar_letters(QUESTION)}
+    assert titles == {letter.title for letter in pay}
