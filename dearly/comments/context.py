@@ -1,9 +1,11 @@
 """What the comment area of a guide or letter needs, in a fixed number of queries."""
 
+from django.middleware.csrf import get_token
+
 from .forms import CommentForm
 from .models import Comment
 from .services import closed_reason, column_settings
-from .threads import build_threads
+from .threads import ThreadRenderer, build_threads
 
 
 def comment_area(request, page):
@@ -23,8 +25,16 @@ def comment_area(request, page):
             form = CommentForm(initial={"parent": reply_to.pk if reply_to else ""})
         elif form.data.get("parent"):
             reply_to = next((c for c in comments if str(c.pk) == form.data["parent"]), None)
+    threads = build_threads(comments)
+    renderer = ThreadRenderer(
+        reader=reader,
+        csrf_token=get_token(request) if reader else None,
+        closed=closed,
+        path=request.path,
+    )
     return {
-        "comment_threads": build_threads(comments),
+        "comment_threads": threads,
+        "comment_threads_html": renderer.render(threads),
         "comment_count": sum(1 for c in comments if c.status == Comment.Status.APPROVED),
         "comment_form": form,
         "comments_closed": closed,
