@@ -106,3 +106,45 @@ def test_withdrawing_in_the_browser(page, site):
     assert response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("We could not find this letter")
     check_page(page, "ask-status-not-found")
+
+
+def test_the_status_page_sends_no_token_onward_and_its_forms_still_work(page, site):
+    """The Referer of anything the status page leads to carries no token, and a logged-in
+    reader can still log out from it (a POST that Django's CSRF check would refuse under
+    Referrer-Policy: no-referrer, which makes Chromium send Origin: null)."""
+    from django.contrib.auth import get_user_model
+
+    from allauth.account.models import EmailAddress
+
+    from dearly.articles.models import LetterPage
+
+    page.set_viewport_size(DESKTOP)
+    user = get_user_model().objects.create_user(
+        "zed", email="zed@example.com", password="a long passphrase 1"
+    )
+    EmailAddress.objects.create(user=user, email="zed@example.com", primary=True, verified=True)
+    page.goto(f"{site}/accounts/login/")
+    page.get_by_label("Email").fill("zed@example.com")
+    page.get_by_label("Password").fill("a long passphrase 1")
+    page.get_by_role("button", name="Log in").click()
+    letter = LetterPage.objects.published().get(slug="dear-dr-mimi-poor")
+    token, token_hash = Question.new_token()
+    Question.objects.create(
+        text="A question long enough to be a letter.",
+        pen_name="Zed",
+        token_hash=token_hash,
+        consent=True,
+        status=Question.Status.PUBLISHED,
+        letter=letter,
+    )
+    visit(page, site, f"/ask/status/{token}/")
+    with page.expect_request(lambda r: r.url.endswith(letter.url)) as opened:
+        page.get_by_role("link", name=re.compile("Read the answer")).click()
+    referer = opened.value.headers.get("referer", "")
+    assert token not in referer and "/ask/" not in referer
+
+    visit(page, site, f"/ask/status/{token}/")
+    with page.expect_response(lambda r: "/accounts/logout/" in r.url) as logged_out:
+        page.get_by_role("button", name="Log out").click()
+    assert logged_out.value.status in (200, 302)
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
