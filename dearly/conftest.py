@@ -13,8 +13,13 @@ from django.db import connection
 from wagtail.models import Page
 
 import pytest
+from playwright.sync_api import expect
 
 from dearly import testing
+
+# Two shared cores in CI: give browser assertions (JS fetches, server round trips) more than
+# Playwright's 5 s before calling them failures.
+expect.set_options(timeout=15_000)
 
 CHROMIUM_BIN = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps dialling out on a closed network.
