@@ -29,7 +29,6 @@ import os
 import random
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -45,6 +44,8 @@ from run import (  # the helpers of bench/run.py
     Child,
     free_port,
     granian_cmd,
+    percentile,
+    python,
     server_env,
     wait_until_answers,
 )
@@ -57,27 +58,6 @@ QUESTION = (
     "Load test letter {marker}. My manager keeps promising a pay rise at every review and "
     "it never arrives. How do I ask again without sounding ungrateful?"
 )
-
-
-def python(env, *args, timeout=None):
-    """Run a Python script of the project in the server's environment; its output."""
-    result = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "python"), *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=timeout,
-    )
-    if result.returncode != 0:
-        raise BenchError(f"{' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    return result.stdout
-
-
-def percentile(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(len(values) * p / 100))] if values else None
 
 
 def ms(seconds):

@@ -29,7 +29,9 @@ from run import (  # the helpers of bench/run.py
     free_port,
     granian_cmd,
     parse_wrk,
+    percentile,
     positive_int,
+    python,
     server_env,
     wait_until_answers,
     wrk_duration,
@@ -37,21 +39,6 @@ from run import (  # the helpers of bench/run.py
 
 ARTICLE = "/guides/when-you-are-turned-down/"
 RESULTS = ROOT / "bench" / "results" / "comments_load.json"
-
-
-def python(env, *args):
-    """Run a Python script of the project in the server's environment; its output."""
-    result = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "python"), *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise BenchError(f"{' '.join(args)} failed:\n{result.stderr[-2000:]}")
-    return result.stdout
 
 
 def wrk_page(port, connections, duration, cookie=None):
@@ -111,11 +98,6 @@ def poster(port, page_id, session, seconds, tally, lock, worker):
                 tally["latencies"].append(time.monotonic() - started)
         n += 1
     conn.close()
-
-
-def percentile(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(len(values) * p / 100))] if values else None
 
 
 def main(argv=None):

@@ -238,6 +238,30 @@ def expect_200(port, path, what):
     return body
 
 
+# --- helpers shared with the other bench scripts ----------------------------------------------
+
+
+def python(env, *args, timeout=None):
+    """Run a Python script of the project in the server's environment; its output."""
+    result = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
+    if result.returncode != 0:
+        raise BenchError(f"{' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return result.stdout
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * p / 100))] if values else None
+
+
 # --- servers ---------------------------------------------------------------------------------
 
 
