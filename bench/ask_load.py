@@ -46,7 +46,7 @@ from run import (  # the helpers of bench/run.py
     granian_cmd,
     percentile,
     python,
-    server_env,
+    throwaway_demo_site,
     wait_until_answers,
 )
 
@@ -341,17 +341,7 @@ def main(argv=None):
     with tempfile.TemporaryDirectory(prefix="dearly-ask-bench-") as tmp:
         tmp = Path(tmp)
         port = free_port()
-        env = server_env()
-        env.update(
-            DATABASE_URL=f"sqlite:///{tmp / 'bench.sqlite3'}",
-            DEARLY_VAR_DIR=str(tmp),
-            SITE_URL=f"http://{HOST}:{port}",
-            DEARLY_LOADTEST="1",
-            DEARLY_SIMILAR=os.environ.get("DEARLY_SIMILAR", ""),
-        )
-        for step in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
-            python(env, "manage.py", *step)
-        python(env, "manage.py", "load_demo")
+        env = throwaway_demo_site(tmp, port, DEARLY_SIMILAR=os.environ.get("DEARLY_SIMILAR", ""))
         if not args.skip_submissions:
             server = Child(
                 "granian", granian_cmd(port, 2, blocking_threads=1), tmp / "server.log", env=env

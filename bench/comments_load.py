@@ -32,7 +32,7 @@ from run import (  # the helpers of bench/run.py
     percentile,
     positive_int,
     python,
-    server_env,
+    throwaway_demo_site,
     wait_until_answers,
     wrk_duration,
 )
@@ -114,16 +114,7 @@ def main(argv=None):
     with tempfile.TemporaryDirectory(prefix="dearly-comments-bench-") as tmp:
         tmp = Path(tmp)
         port = free_port()
-        env = server_env()
-        env.update(
-            DATABASE_URL=f"sqlite:///{tmp / 'bench.sqlite3'}",
-            DEARLY_VAR_DIR=str(tmp),
-            SITE_URL=f"http://{HOST}:{port}",
-            DEARLY_LOADTEST="1",
-        )
-        for step in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
-            python(env, "manage.py", *step)
-        python(env, "manage.py", "load_demo")
+        env = throwaway_demo_site(tmp, port)
         prepared = python(env, "bench/comments_setup.py", "prepare", str(args.accounts))
         data = json.loads(prepared.split("SESSIONS=", 1)[1])
         server = Child(

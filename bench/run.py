@@ -257,6 +257,23 @@ def python(env, *args, timeout=None):
     return result.stdout
 
 
+def throwaway_demo_site(tmp, port, **extra_env):
+    """The environment of a `make run` server on a fresh SQLite database in `tmp`, migrated and
+    loaded with the demo; var/ is never touched. Per-IP limits are lifted (DEARLY_LOADTEST)."""
+    env = server_env()
+    env.update(
+        DATABASE_URL=f"sqlite:///{tmp / 'bench.sqlite3'}",
+        DEARLY_VAR_DIR=str(tmp),
+        SITE_URL=f"http://{HOST}:{port}",
+        DEARLY_LOADTEST="1",
+        **extra_env,
+    )
+    for step in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
+        python(env, "manage.py", *step)
+    python(env, "manage.py", "load_demo")
+    return env
+
+
 def percentile(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(len(values) * p / 100))] if values else None

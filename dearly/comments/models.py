@@ -79,7 +79,9 @@ class Comment(models.Model):
     def save(self, *args, **kwargs):
         from .rendering import render_body
 
-        self.body_html = render_body(self.body) if self.body else ""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "body" in update_fields:  # not on a status change
+            self.body_html = render_body(self.body) if self.body else ""
         super().save(*args, **kwargs)
 
     @property
