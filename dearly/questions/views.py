@@ -4,12 +4,14 @@ Every change is POST + CSRF. The status pages carry the writer's token in their 
 are never cached, never indexed, and the links on them never send the path as Referer.
 """
 
+import datetime
 import functools
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,6 +24,9 @@ from dearly.core.models import ColumnSettings
 from . import services
 from .forms import AskForm
 from .models import QUESTION_MAX, Question
+
+# A second send of the same preview within this time is a double click, not a resubmission.
+DOUBLE_SEND_WINDOW = datetime.timedelta(minutes=5)
 
 
 def _columnist(request):
@@ -85,8 +90,14 @@ def send(request):
             status=400,
             error="This preview has expired. Please read your letter again and send it.",
         )
-    if Question.objects.by_token(token).exists():
-        messages.info(request, "You have already sent this letter. This is its status page.")
+    sent = Question.objects.by_token(token).first()
+    if sent is not None:
+        if timezone.now() - sent.created_at < DOUBLE_SEND_WINDOW:
+            # A double click or a retried request: the browser shows whichever answer comes
+            # last, so this one thanks the writer exactly as the first did.
+            _thank_once(request, sent.email)
+        else:
+            messages.info(request, "You have already sent this letter. This is its status page.")
         return _to_status(token)
     if not consume(request, action="ask_question"):
         return _show_preview(
@@ -98,7 +109,7 @@ def send(request):
             "the last few minutes. Please wait a few minutes, then press Send again.",
         )
     data = form.cleaned_data
-    _, created = services.store_question(
+    services.store_question(
         token,
         text=data["question"],
         pen_name=data["pen_name"],
@@ -106,12 +117,20 @@ def send(request):
         ip_address=services.client_ip(request),
         user=request.user,
     )
-    if created:
-        note = f"Thank you. Your letter is on its way to {_columnist(request)}."
-        if data["email"]:
-            note += " We have emailed you the link to this page."
-        messages.success(request, note)
+    # Also when a simultaneous request stored it first: both answers thank the writer.
+    _thank_once(request, data["email"])
     return _to_status(token)
+
+
+def _thank_once(request, email):
+    note = f"Thank you. Your letter is on its way to {_columnist(request)}."
+    if email:
+        note += " We have emailed you the link to this page."
+    pending = messages.get_messages(request)
+    already = any(message.message == note for message in pending)
+    pending.used = False  # looking must not discard them (Django's documented way)
+    if not already:
+        messages.success(request, note)
 
 
 def _to_status(token):

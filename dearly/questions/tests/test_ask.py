@@ -1,11 +1,13 @@
 """/ask/: the form, the no-JavaScript preview, sending once, similar letters (JSON), and every
 kind of hostile input the issue names."""
 
+import datetime
 import json
 
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from wagtail.models import PageViewRestriction
 
@@ -205,8 +207,23 @@ def test_double_submit_stores_the_letter_once(
     assert Question.objects.count() == 1
     assert Question.objects.get().text == QUESTION
     assert len(mail.outbox) == 1
-    html = client.get(second["Location"]).content.decode()
-    assert "You have already sent this letter." in html
+    # A double click: the page the browser lands on thanks the writer, once.
+    html = client.get(third["Location"]).content.decode()
+    assert html.count("Thank you. Your letter is on its way to Dr. Mimi.") == 1
+    assert "You have already sent this letter." not in html
+
+
+def test_sending_the_same_preview_again_later_says_it_was_already_sent(client, site_tree):
+    submission = services.new_submission()
+    first = send(client, submission)
+    client.get(first["Location"])  # the thank-you is shown and used up
+    Question.objects.update(created_at=timezone.now() - datetime.timedelta(hours=1))
+    again = send(client, submission)
+    assert again["Location"] == first["Location"]
+    html = client.get(again["Location"]).content.decode()
+    assert "You have already sent this letter. This is its status page." in html
+    assert "Thank you." not in html
+    assert Question.objects.count() == 1
 
 
 def test_the_same_token_raced_into_the_database_is_stored_once(site_tree):
