@@ -43,10 +43,13 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters and cached site data must not leak from one test to the next."""
+    """Rate-limit counters, cached site data and cached pages must not leak between tests."""
     from django.core.cache import cache
 
+    from dearly.pagecache.store import get_store
+
     cache.clear()
+    get_store().clear()
     yield
     cache.clear()
 

@@ -5,6 +5,8 @@ from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Count
 
+from dearly.pagecache import tag_pages
+
 PER_PAGE = 12
 
 
@@ -37,6 +39,7 @@ def attach_comment_counts(posts):
     from dearly.comments.models import Comment
 
     posts = list(posts)
+    tag_pages(p.pk for p in posts)  # a comment must refresh every listing showing its count
     counts = dict(
         Comment.objects.approved()
         .filter(page_id__in=[p.pk for p in posts])

@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "dearly.comments",
     "dearly.questions",
     "dearly.search",
+    "dearly.pagecache",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -163,6 +164,41 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Page cache for logged-out readers, in front of Django (docs/architecture.md, "Page cache"):
+# shared by the workers through files under VAR_DIR, or through Redis when REDIS_URL is set.
+PAGECACHE_ENABLED = os.environ.get("PAGECACHE", "1").strip() != "0"
+PAGECACHE_DIR = VAR_DIR / "pagecache"
+PAGECACHE_REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+PAGECACHE_KEY_PREFIX = "dearly:pagecache"
+PAGECACHE_MAX_AGE = 60  # browsers and CDNs revalidate after a minute (ETag: a cheap 304)
+PAGECACHE_TTL = 3600  # an upper bound for what changes with time alone (comments closing)
+PAGECACHE_MAX_ENTRIES = 5000  # shared store; the oldest are dropped first
+PAGECACHE_LOCAL_BYTES = 16 * 1024 * 1024  # per worker process
+PAGECACHE_MAX_BODY = 1024 * 1024
+PAGECACHE_SKIP_PREFIXES = [
+    "/admin/", "/accounts/", "/ask/", "/comments/", "/documents/", "/static/", "/media/",
+]  # fmt: skip
+# Besides the session, messages and language cookies: requests carrying these are never served
+# from the cache.
+PAGECACHE_PRIVATE_COOKIES = ["mfa_trusted"]
+# A CDN or Varnish in front (optional): the URLs a change refreshes are purged there too.
+# https://docs.wagtail.org/en/stable/reference/contrib/frontendcache.html
+WAGTAILFRONTENDCACHE = {}
+if os.environ.get("FRONTEND_CACHE_PURGE_URL", "").strip():
+    WAGTAILFRONTENDCACHE["http"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": os.environ["FRONTEND_CACHE_PURGE_URL"].strip(),
+    }
+if os.environ.get("CLOUDFLARE_ZONE_ID", "").strip():
+    WAGTAILFRONTENDCACHE["cloudflare"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+        "BEARER_TOKEN": os.environ.get("CLOUDFLARE_BEARER_TOKEN", "").strip(),
+        "ZONEID": os.environ["CLOUDFLARE_ZONE_ID"].strip(),
+    }
+if WAGTAILFRONTENDCACHE:
+    INSTALLED_APPS.append("wagtail.contrib.frontend_cache")
+
 
 WAGTAIL_SITE_NAME = "Dearly"
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

@@ -24,3 +24,9 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# The page cache stays on; its store is per test process (conftest empties it per test) unless
+# a test hands its own to a server it starts.
+PAGECACHE_DIR = os.environ.get("DEARLY_PAGECACHE_DIR") or os.path.join(
+    tempfile.gettempdir(), f"dearly-pagecache-{os.getpid()}"
+)
+PAGECACHE_KEY_PREFIX = f"dearly-test:{os.path.basename(PAGECACHE_DIR)}"
