@@ -3,6 +3,9 @@ lives here; dev.py, test.py and production.py add what each environment needs.""
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
 
 import dj_database_url
 
@@ -37,6 +40,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "django_tasks",
+    "django_tasks_db",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -53,6 +57,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that reads the database or Redis: their outages become a clear 503.
+    "dearly.scaleout.middleware.ServiceUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -97,6 +103,8 @@ def database_from_env(default_sqlite_path):
         }
     else:
         config["CONN_HEALTH_CHECKS"] = True
+        # An unreachable server answers a 503 within seconds instead of hanging the worker.
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     return {"default": config}
 
 
@@ -155,15 +163,102 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+MEDIA_S3_SETTINGS = [
+    "MEDIA_ENDPOINT_URL",
+    "MEDIA_REGION",
+    "MEDIA_ACCESS_KEY_ID",
+    "MEDIA_SECRET_ACCESS_KEY",
+    "MEDIA_PUBLIC_URL",
+]
+
+
+def s3_media_storage(env):
+    """The S3 storage for uploads when MEDIA_BUCKET is set (None otherwise), so every app server
+    sees the same files. https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html"""
+    value = {name: env.get(name, "").strip() for name in ["MEDIA_BUCKET", *MEDIA_S3_SETTINGS]}
+    if not value["MEDIA_BUCKET"]:
+        if stray := [name for name in MEDIA_S3_SETTINGS if value[name]]:
+            raise ImproperlyConfigured(
+                f"{', '.join(stray)} set without MEDIA_BUCKET: name the bucket, or unset them "
+                "to keep media in MEDIA_ROOT (see .env.example)."
+            )
+        return None
+    if bool(value["MEDIA_ACCESS_KEY_ID"]) != bool(value["MEDIA_SECRET_ACCESS_KEY"]):
+        raise ImproperlyConfigured(
+            "Set both MEDIA_ACCESS_KEY_ID and MEDIA_SECRET_ACCESS_KEY, or neither to use the "
+            "machine's own AWS credentials (see .env.example)."
+        )
+    for name in ("MEDIA_ENDPOINT_URL", "MEDIA_PUBLIC_URL"):
+        url = urlsplit(value[name])
+        if value[name] and (url.scheme not in ("http", "https") or not url.netloc):
+            raise ImproperlyConfigured(
+                f"{name} must be an http(s):// address, not {value[name]!r}."
+            )
+    options = {
+        "bucket_name": value["MEDIA_BUCKET"],
+        "endpoint_url": value["MEDIA_ENDPOINT_URL"] or None,
+        "region_name": value["MEDIA_REGION"] or None,
+        "access_key": value["MEDIA_ACCESS_KEY_ID"] or None,
+        "secret_key": value["MEDIA_SECRET_ACCESS_KEY"] or None,
+        # Media is published content: plain URLs, as signed ones would expire in cached pages.
+        "querystring_auth": False,
+        "file_overwrite": False,  # a second photo.jpg gets its own name
+    }
+    if value["MEDIA_PUBLIC_URL"]:
+        public = urlsplit(value["MEDIA_PUBLIC_URL"])
+        options["custom_domain"] = public.netloc + public.path.rstrip("/")
+        options["url_protocol"] = f"{public.scheme}:"
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+MEDIA_BUCKET = os.environ.get("MEDIA_BUCKET", "").strip()
+if media_storage := s3_media_storage(os.environ):
+    STORAGES["default"] = media_storage
+    if os.environ.get("MEDIA_PUBLIC_URL", "").strip():
+        MEDIA_URL = os.environ["MEDIA_PUBLIC_URL"].strip().rstrip("/") + "/"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Complex page models exceed Django's default of 1000 fields in Wagtail's editor.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
-# Background work; in the embedded setup tasks run in-process.
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background work: in-process by default; TASKS_BACKEND=database queues tasks in the database
+# for a separate worker process (`make worker`: django-tasks-db's db_worker).
+TASKS_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "").strip() or "immediate"
+if TASKS_BACKEND not in TASKS_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be 'immediate' or 'database', not {TASKS_BACKEND!r} "
+        "(see .env.example)."
+    )
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[TASKS_BACKEND]}}
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+def redis_cache(url):
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"REDIS_URL must start with redis://, rediss:// or unix://, not {url!r} "
+            "(see .env.example)."
+        )
+    return {
+        "BACKEND": "dearly.scaleout.cache.TolerantRedisCache",
+        "LOCATION": url,
+        # Give up quickly on an absent Redis: the cache then acts as empty for a moment.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+
+
+# One machine: a per-process memory cache, sessions in the database. With REDIS_URL every
+# process and app server shares the cache, and sessions are cached_db rather than cache: the
+# database stays their truth, so a Redis restart, eviction or outage logs nobody out.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    CACHES = {"default": redis_cache(REDIS_URL)}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Page cache for logged-out readers, in front of Django (docs/architecture.md, "Page cache"):
 # shared by the workers through files under VAR_DIR, or through Redis when REDIS_URL is set.

@@ -5,7 +5,7 @@ import os
 import secrets
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR
+from .base import MEDIA_BUCKET, VAR_DIR
 
 DEBUG = os.environ.get("DEBUG", "") == "1"
 
@@ -24,7 +24,7 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or _local_secret_key()
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"] + [
     h for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h
 ]
-SERVE_MEDIA = True
+SERVE_MEDIA = not MEDIA_BUCKET  # with a bucket, media have their own address
 
 # Load tests only (bench/): many accounts post from one IP, which the per-IP limits would stop.
 # Never set in production; production.py does not read it.

@@ -48,11 +48,3 @@ if os.environ.get("EMAIL_URL"):
     EMAIL_HOST_PASSWORD = unquote(_email.password or "")
     EMAIL_USE_TLS = _email.scheme in ("smtp+tls", "submission")
     EMAIL_USE_SSL = _email.scheme == "smtps"
-if os.environ.get("REDIS_URL"):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-        }
-    }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"

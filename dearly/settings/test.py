@@ -2,9 +2,10 @@
 
 import os
 import tempfile
+from urllib.parse import urlsplit
 
 from .base import *  # noqa: F403
-from .base import database_from_env
+from .base import REDIS_URL, database_from_env, redis_cache
 
 SECRET_KEY = "test-only-not-secret"  # noqa: S105  # never used outside the test run
 ALLOWED_HOSTS = ["*"]
@@ -23,6 +24,18 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+if REDIS_URL.startswith(("redis://", "rediss://")):
+    # A Redis database per xdist worker (gw0 -> 2, gw1 -> 3, no xdist -> 1): conftest empties
+    # the cache (FLUSHDB) around every test and must not wipe the other worker's counters.
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    _db = 2 + int(_worker[2:]) % 14 if _worker.startswith("gw") else 1
+    REDIS_URL = urlsplit(REDIS_URL)._replace(path=f"/{_db}").geturl()
+    CACHES = {"default": redis_cache(REDIS_URL)}
+# Test servers under load (dearly.scaleout tests) post from one IP as fast as they can.
+if os.environ.get("DEARLY_LOADTEST") == "1":
+    from .base import ACCOUNT_RATE_LIMITS
+
+    ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "comment": None, "ask_question": None}
 WAGTAILADMIN_BASE_URL = "http://testserver"
 # The page cache stays on; its store is per test process (conftest empties it per test) unless
 # a test hands its own to a server it starts.

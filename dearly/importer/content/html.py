@@ -1,0 +1,152 @@
+"""Sanitising to what Dearly's rich-text editor allows, and plain text from HTML."""
+
+import html as html_lib
+import re
+from collections.abc import Callable
+
+import nh3
+
+ALLOWED_TAGS = frozenset(
+    {"p", "br", "h2", "h3", "h4", "strong", "em", "b", "i", "a", "ol", "ul", "li", "hr"}
+    | {"blockquote", "code", "sup", "sub", "s"}
+)
+# Elements whose content is code, chrome or a fallback message, never the post's text.
+_DROPPED_WITH_CONTENT = {
+    "script", "style", "iframe", "noscript", "template", "object", "svg", "math", "textarea",
+    "select", "button", "video", "audio", "title", "head",
+}  # fmt: skip
+_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+_SAFE_URL = re.compile(r"https?://|/(?!/)|#|\?", re.I)
+
+_RENAMES = {"h1": "h2", "h5": "h4", "h6": "h4", "del": "s", "strike": "s"}
+_RENAME_TAGS = re.compile(r"<(/?)(h1|h5|h6|del|strike)(?=[\s/>])", re.I)
+_PRE = re.compile(r"<pre\b[^>]*>(.*?)</pre\s*>", re.S | re.I)
+_CODE_TAG = re.compile(r"</?code\b[^>]*>", re.I)
+_TABLE = re.compile(r"<table\b", re.I)
+_TABLE_ROW = re.compile(r"<(/?)(?:tr|caption|dt|dd)\b[^>]*>", re.I)
+# Without these, the HTML parser's table rules would move the rows' text around.
+_TABLE_PARTS = re.compile(
+    r"</?(?:table|thead|tbody|tfoot|colgroup|col)\b[^>]*>|<t[dh]\b[^>]*>", re.I
+)
+_TABLE_CELL_END = re.compile(r"\s*</t[dh]\s*>\s*", re.I)
+_EMPTY = re.compile(r"<(p|li|h2|h3|h4|blockquote|strong|em|b|i|code|s|sup|sub)>(?:\s|<br>)*</\1>")
+_EMPTY_LIST = re.compile(r"<(ul|ol)>\s*</\1>")
+# nh3's output is well-formed and holds only ALLOWED_TAGS, so a flat tokenizer is enough.
+_TOKEN = re.compile(r"<(/?)([a-z0-9]+)[^>]*>|[^<]+")
+_BLOCK_TAGS = frozenset({"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "hr"})
+_VOID_TAGS = frozenset({"br", "hr"})
+_INNER_EDGE_SPACE = re.compile(r"(<(?:p|li|h2|h3|h4)>)\s+|\s+(</(?:p|li|h2|h3|h4)>)")
+_EDGE_BRS = re.compile(r"^(?:\s|<br>)+|(?:\s|<br>)+$")
+_LINE_BREAKS = re.compile(r"</p\s*>|<br\s*/?>|</li\s*>|</h[1-6]\s*>|</blockquote\s*>", re.I)
+_SPACES = re.compile(r"\s+")
+
+
+def sanitise(
+    fragment: str,
+    resolve_link: Callable[[str], str | None] | None = None,
+    notes: list[str] | None = None,
+) -> str:
+    """Clean an HTML fragment down to ALLOWED_TAGS, as top-level blocks (loose text in <p>)."""
+    if not fragment or fragment.isspace():
+        return ""
+    if "<" in fragment:
+        fragment = _RENAME_TAGS.sub(lambda m: f"<{m[1]}{_RENAMES[m[2].lower()]}", fragment)
+        if "<pre" in fragment or "<PRE" in fragment:
+            fragment = _PRE.sub(_pre_as_code, fragment)
+        if notes is not None and _TABLE.search(fragment):
+            notes.append("a table was turned into plain paragraphs")
+        fragment = _TABLE_ROW.sub(lambda m: f"<{m[1]}p>", fragment)
+        fragment = _TABLE_CELL_END.sub(" ", _TABLE_PARTS.sub("", fragment))
+
+    def link_filter(tag, attribute, value):
+        if resolve_link is not None and tag == "a" and attribute == "href":
+            new_url = resolve_link(value)
+            # nh3 checks URL schemes before this filter, so check what comes back here.
+            if new_url and _SAFE_URL.match(new_url):
+                return new_url
+        return value
+
+    cleaned = nh3.clean(
+        fragment,
+        tags=set(ALLOWED_TAGS),
+        attributes={"a": {"href"}, "*": set()},
+        clean_content_tags=_DROPPED_WITH_CONTENT,
+        attribute_filter=link_filter,
+        url_schemes=_URL_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    )
+    for _ in range(3):  # nested empties such as <li><strong></strong></li>
+        emptied = _EMPTY_LIST.sub("", _EMPTY.sub("", cleaned))
+        if emptied == cleaned:
+            break
+        cleaned = emptied
+    cleaned = _INNER_EDGE_SPACE.sub(lambda m: m[1] or m[2], cleaned)
+    return wrap_loose(cleaned)
+
+
+def _pre_as_code(match) -> str:
+    code = _CODE_TAG.sub("", match.group(1)).strip("\n").replace("\n", "<br>")
+    return f"<p><code>{code}</code></p>"
+
+
+def top_level(html: str) -> list[tuple[bool, str]]:
+    """Split sanitised HTML into its top-level nodes: (is a block element, outer HTML)."""
+    nodes = []
+    depth = 0
+    start = 0
+    is_block = False
+    for match in _TOKEN.finditer(html):
+        closing, name = match.group(1), match.group(2)
+        if depth == 0:
+            if closing:
+                continue  # a stray end tag; nh3 never leaves one, but do not trust that
+            start = match.start()
+            is_block = name in _BLOCK_TAGS
+        if name is not None and name not in _VOID_TAGS:
+            depth += -1 if closing else 1
+        if depth == 0:
+            nodes.append((is_block, html[start : match.end()]))
+    if depth:
+        nodes.append((is_block, html[start:]))
+    return nodes
+
+
+def wrap_loose(html: str) -> str:
+    """Put text and inline elements left at the top level (after a split) into paragraphs."""
+    out: list[str] = []
+    loose: list[str] = []
+
+    def flush():
+        text = _EDGE_BRS.sub("", "".join(loose))
+        loose.clear()
+        if text:
+            out.append(f"<p>{text}</p>")
+
+    for is_block, node in top_level(html):
+        if is_block:
+            flush()
+            out.append(node)
+        else:
+            loose.append(node)
+    flush()
+    return "\n".join(out)
+
+
+def plain_text(html: str) -> str:
+    """Text of an HTML fragment: paragraphs and line breaks kept as newlines, entities decoded."""
+    text = html
+    if "<" in html or "&" in html:
+        marked = _LINE_BREAKS.sub(lambda m: m.group() + "\n", html)
+        cleaned = nh3.clean(marked, tags=set(), clean_content_tags={"script", "style"})
+        text = html_lib.unescape(cleaned)
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def plain_title(raw_title: str) -> str:
+    """The title as plain text: tags stripped, entities decoded once, whitespace collapsed."""
+    if not raw_title:
+        return ""
+    text = nh3.clean(raw_title, tags=set(), clean_content_tags={"script", "style"})
+    return _SPACES.sub(" ", html_lib.unescape(text)).strip()
