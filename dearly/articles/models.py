@@ -124,6 +124,14 @@ class PostPage(Page):
         help_text="Optional. Listings, feeds and search use the first words of the text if empty.",
     )
     featured = models.BooleanField(default=False, help_text="Shown first on the home page.")
+    featured_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Shown with the post in listings and when shared.",
+    )
     comments_open = models.BooleanField(
         default=True, help_text="Readers may comment (the site may also close comments by age)."
     )
@@ -146,6 +154,7 @@ class PostPage(Page):
                 FieldPanel("date"),
                 FieldPanel("author"),
                 FieldPanel("featured"),
+                FieldPanel("featured_image"),
                 FieldPanel("comments_open"),
             ],
             heading="Publication",
@@ -165,8 +174,13 @@ class PostPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         from dearly.comments.context import comment_area
+        from dearly.core import versions
 
         context = super().get_context(request, *args, **kwargs)
+        # The tokens the page's cached fragments are keyed by, read in one query.
+        context["versions"] = versions.current(
+            request, versions.CONTENT, versions.COMMENTS, versions.page_comments(self.pk)
+        )
         context.update(comment_area(request, self))
         return context
 

@@ -32,6 +32,11 @@ class CommentQuerySet(models.QuerySet):
 
 
 class Comment(models.Model):
+    class Kind(models.TextChoices):
+        COMMENT = "comment", "Comment"
+        PINGBACK = "pingback", "Pingback"  # only from a WordPress import
+        TRACKBACK = "trackback", "Trackback"
+
     class Status(models.TextChoices):
         PENDING = "pending", "Awaiting moderation"
         APPROVED = "approved", "Approved"
@@ -55,6 +60,7 @@ class Comment(models.Model):
     )
     # For comments without an account (imported ones); never an email.
     author_name = models.CharField(max_length=100, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.COMMENT)
     body = models.TextField(max_length=MAX_LENGTH)
     body_html = models.TextField(editable=False, default="")  # rendered once, on save
     status = models.CharField(
@@ -65,6 +71,7 @@ class Comment(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
     # Private, for moderation only: never rendered on a public page.
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    author_email = models.EmailField(blank=True)  # imported comments without an account
 
     objects = CommentQuerySet.as_manager()
 

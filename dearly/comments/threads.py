@@ -7,6 +7,8 @@ from django.utils.dates import MONTHS
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from .models import MAX_DEPTH
+
 
 @dataclass
 class Node:
@@ -22,6 +24,9 @@ def build_threads(comments):
     roots = []
     for node in nodes.values():
         parent = nodes.get(node.comment.parent_id)
+        # Imported threads keep their true parents; deeper replies show at the deepest level.
+        while parent is not None and parent.comment.depth >= MAX_DEPTH:
+            parent = nodes.get(parent.comment.parent_id)
         (parent.replies if parent else roots).append(node)
 
     def prune(node_list):
@@ -82,7 +87,8 @@ class ThreadRenderer:
             when = timezone.localtime(c.created_at)
             out.append(
                 f'<article class="comment-body" aria-label="Comment by {name}">'
-                f'<p class="comment-meta"><strong>{name}</strong> · <a href="#{c.anchor}">'
+                f'<p class="comment-meta"><strong>{name}</strong>{self._kind(c)} · '
+                f'<a href="#{c.anchor}">'
                 f'<time datetime="{when.isoformat()}">'
                 f"{when.day} {MONTHS[when.month]} {when.year}, {when:%H:%M}</time></a>"
             )
@@ -102,6 +108,11 @@ class ThreadRenderer:
                 self._node(reply, out)
             out.append("</ol>")
         out.append("</li>")
+
+    @staticmethod
+    def _kind(c):
+        kind = getattr(c, "kind", "comment")
+        return "" if kind == "comment" else f' <span class="comment-kind">({kind})</span>'
 
     def _actions(self, c):
         if self.reader is None:

@@ -6,6 +6,11 @@ from wagtail import blocks
 from wagtail.images.blocks import ImageBlock
 
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul", "h2", "h3"]
+# What imported WordPress text may also hold (dearly/importer), kept editable in the body.
+IMPORTED_FEATURES = [
+    *RICH_TEXT_FEATURES,
+    *["h4", "hr", "blockquote", "code", "superscript", "subscript", "strikethrough"],
+]
 INLINE_FEATURES = ["bold", "italic", "link"]
 
 
@@ -47,7 +52,7 @@ class StepsBlock(blocks.StructBlock):
 
 
 class BodyBlock(blocks.StreamBlock):
-    paragraph = blocks.RichTextBlock(features=RICH_TEXT_FEATURES)
+    paragraph = blocks.RichTextBlock(features=IMPORTED_FEATURES)
     quote = QuoteBlock()
     image = FigureBlock()
     steps = StepsBlock()

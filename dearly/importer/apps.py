@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ImporterConfig(AppConfig):
+    name = "dearly.importer"
+    label = "importer"
+    verbose_name = "WordPress import"

@@ -1,0 +1,126 @@
+"""Posts and pages as Wagtail pages: placed in the tree, given their WordPress status.
+
+Pages are written directly at their place in the tree (the path computed here, the parent's
+child count fixed once at the end) instead of through add_child(): that keeps each new page
+to a handful of queries. No publish signals are sent, so subscribers are not told about
+fifteen years of old posts."""
+
+import html
+import re
+
+from django.utils import timezone
+from django.utils.text import slugify
+
+from wagtail.models import Page, PageViewRestriction
+
+import nh3
+
+from dearly.articles.models import ArticlePage, LetterPage
+
+SPACES = re.compile(r"\s+")
+
+
+def plain_text(raw_html):
+    """Text of an HTML fragment (excerpts): tags dropped, entities decoded, spaces collapsed."""
+    text = nh3.clean(re.sub(r"</(p|div|li|h\d)>|<br\s*/?>", " ", raw_html or ""), tags=set())
+    return SPACES.sub(" ", html.unescape(text)).strip()
+
+
+class Tree:
+    """Where the next child of each parent goes, and which slugs are taken under it."""
+
+    def __init__(self):
+        self.last_step = {}
+        self.slugs = {}
+        self.touched = set()
+
+    def _load(self, parent):
+        if parent.pk not in self.slugs:
+            children = Page.objects.filter(path__startswith=parent.path, depth=parent.depth + 1)
+            rows = list(children.values_list("path", "slug"))
+            self.slugs[parent.pk] = {slug for _, slug in rows}
+            last = max((path for path, _ in rows), default=None)
+            self.last_step[parent.pk] = Page._str2int(last[-Page.steplen :]) if last else 0
+
+    def free_slug(self, parent, wanted, fallback):
+        self._load(parent)
+        base = (slugify(wanted) or fallback)[:240].strip("-") or fallback
+        slug, n = base, 1
+        while slug in self.slugs[parent.pk]:
+            n += 1
+            slug = f"{base}-{n}"
+        return slug
+
+    def add(self, parent, page):
+        self._load(parent)
+        self.last_step[parent.pk] += 1
+        page.depth = parent.depth + 1
+        page.path = Page._get_path(parent.path, page.depth, self.last_step[parent.pk])
+        page.locale_id = parent.locale_id
+        page._cached_parent_obj = parent  # Page.save() asks for it to build the url_path
+        page.save(clean=False)
+        self.slugs[parent.pk].add(page.slug)
+        self.touched.add(parent.pk)
+
+    def fix_child_counts(self):
+        for parent in Page.objects.filter(pk__in=self.touched):
+            count = Page.objects.filter(path__startswith=parent.path, depth=parent.depth + 1)
+            Page.objects.filter(pk=parent.pk).update(numchild=count.count())
+
+
+def apply_status(page, item, report):
+    """Live, draft or scheduled as in WordPress; private and password pages never public.
+
+    Returns the date to approve a scheduled revision for, or None."""
+    date = page.date if hasattr(page, "date") else item.date_gmt or timezone.now()
+    page.go_live_at = None
+    status = item.status
+    if status == "publish":
+        page.live = True
+        page.has_unpublished_changes = False
+        page.first_published_at = page.first_published_at or date
+        page.last_published_at = date
+        if item.password:
+            report.kept_private["password-protected (asks for the password)"] += 1
+        return None
+    page.live = False
+    page.has_unpublished_changes = True
+    if status == "future":
+        page.go_live_at = date
+        return date
+    if status == "private":
+        # WordPress shows private posts to its editors only: here that is the admin, as drafts.
+        report.kept_private["private (kept as drafts)"] += 1
+    elif status not in ("draft", "pending"):
+        report.warn(f"{item.path}:{item.line}: unknown status {status!r}, imported as a draft")
+    return None
+
+
+def set_password(page, password):
+    """The WordPress post password as Wagtail's password restriction (it asks, as WP does)."""
+    restrictions = PageViewRestriction.objects.filter(page=page)
+    if not password:
+        restrictions.filter(restriction_type=PageViewRestriction.PASSWORD).delete()
+        return
+    restriction = restrictions.filter(restriction_type=PageViewRestriction.PASSWORD).first()
+    if restriction is None:
+        PageViewRestriction.objects.create(
+            page=page, restriction_type=PageViewRestriction.PASSWORD, password=password[:255]
+        )
+    elif restriction.password != password[:255]:
+        restriction.password = password[:255]
+        restriction.save(update_fields=["password"])
+
+
+def schedule(page, go_live_at):
+    """A revision approved to go live at the WordPress date: run_scheduler publishes it."""
+    page.revisions.filter(approved_go_live_at__isnull=False).update(approved_go_live_at=None)
+    revision = page.save_revision(clean=False, log_action=False)
+    revision.approved_go_live_at = go_live_at
+    revision.save(update_fields=["approved_go_live_at"])
+
+
+def wanted_class(kind):
+    from dearly.core.models import StandardPage
+
+    return {"guide": ArticlePage, "letter": LetterPage, "page": StandardPage}[kind]

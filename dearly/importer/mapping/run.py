@@ -1,0 +1,698 @@
+"""The mapping step: WordPress things (from wxr.py and content.py) to Dearly's models.
+
+`WordPressImport(options).run(paths)` reads every file twice: a quick first pass that checks
+the whole export parses (so a file broken near its end is refused before anything is
+written) and notes the attachments, authors and pages that later items refer to; then the
+import itself, in one transaction, keyed by WordPress ids in the import table."""
+
+import dataclasses
+import hashlib
+import re
+from collections import defaultdict
+from contextlib import contextmanager
+from urllib.parse import unquote, urlsplit
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.utils import timezone
+from django.utils.html import escape
+
+from taggit.models import Tag
+from wagtail.models import Page, Site
+from wagtail.signal_handlers import disable_reference_index_auto_update
+
+from dearly.articles.models import ArticleIndexPage, ColumnIndexPage, LetterPage, PostPage, Topic
+
+from .. import content, wxr
+from .comments import CommentWriter
+from .links import LinkFixer, LinkMarker, RedirectBook, old_path
+from .media import MediaLibrary
+from .pages import Tree, apply_status, plain_text, schedule, set_password, wanted_class
+from .report import Report
+from .state import ImportTable, Kind, source_key
+
+FLUSH_EVERY = 200  # items between bulk writes
+SKIPPED_STATUSES = {"trash", "auto-draft", "inherit"}
+LABELS = {"guide": "guides", "letter": "letters", "page": "pages"}
+
+
+class ImportRefused(Exception):
+    """The site is not ready for an import (the command prints it as one line)."""
+
+
+@dataclasses.dataclass
+class ImportOptions:
+    letter_pattern: str = ""
+    media_dir: str | None = None
+    skip_pings: bool = False
+    dry_run: bool = False
+
+
+@dataclasses.dataclass
+class Scan:
+    """What the first pass learned."""
+
+    items: int = 0
+    hosts: set = dataclasses.field(default_factory=set)
+    attachments: dict = dataclasses.field(default_factory=dict)  # (source, id) -> (url, alt, title)
+    pages: set = dataclasses.field(default_factory=set)  # (source, id) of importable pages
+
+
+def fingerprint(item, options):
+    plain = dataclasses.replace(item, path="", line=0)
+    extra = (options.letter_pattern, bool(options.media_dir), options.skip_pings)
+    return hashlib.sha1(repr((plain, extra)).encode(), usedforsecurity=False).hexdigest()
+
+
+@contextmanager
+def deferred_indexing(models):
+    """No search-index or reference-index work per saved page; the import indexes at the end."""
+    from modelsearch.signal_handlers import post_save_signal_handler
+
+    quiet = [m for m in models if post_save.disconnect(post_save_signal_handler, sender=m)]
+    try:
+        with disable_reference_index_auto_update():
+            yield
+    finally:
+        for model in quiet:
+            post_save.connect(post_save_signal_handler, sender=model)
+
+
+class WordPressImport:
+    def __init__(self, options, report=None):
+        self.options = options
+        self.pattern = re.compile(options.letter_pattern or content.LETTER_PATTERN)
+        self.report = report or Report()
+        self.table = ImportTable()
+        self.users = {}  # (source, login) -> user id
+        self.users_by_wp_id = {}  # (source, WordPress user id) -> user id
+        self.topics = {}  # (source, slug) -> Topic
+        self.topic_parents = {}  # Topic id -> (source, parent slug)
+        self.tags = {}  # (source, slug) -> Tag
+        self.channels = {}  # source -> Channel
+        self.deferred = []  # pages whose parent page comes later in the export
+        self.attachment_links = []
+        self.to_fix = set()  # pages whose text links to the old site
+        self.indexed = defaultdict(set)  # page class -> ids to index at the end
+        self.commented_pages = set()
+
+    # --- the two passes ----------------------------------------------------------------
+
+    def scan(self, paths):
+        """First pass: parse everything (WXRError on the first problem) and note references."""
+        scan = Scan()
+        for path in paths:
+            source = None
+            for thing in wxr.iter_wxr(path):
+                if isinstance(thing, wxr.Channel):
+                    source = source_key(thing)
+                    for url in (thing.base_site_url, thing.base_blog_url, thing.link):
+                        host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+                        if host:
+                            scan.hosts.add(host)
+                elif isinstance(thing, wxr.Item):
+                    scan.items += 1
+                    if thing.post_type == "attachment":
+                        alt = next(iter(thing.meta_values("_wp_attachment_image_alt")), "")
+                        title = content.plain_title(thing.title)
+                        url = thing.attachment_url or thing.guid
+                        scan.attachments[(source, thing.wp_id)] = (url, alt, title)
+                    elif thing.post_type == "page" and thing.status not in SKIPPED_STATUSES:
+                        scan.pages.add((source, thing.wp_id))
+        return scan
+
+    def run(self, paths, progress=None):
+        self.scan_result = self.scan(paths)
+        self.marker = LinkMarker(self.scan_result.hosts)
+        self.media = MediaLibrary(
+            self.options.media_dir, self.table, self.report, dry_run=self.options.dry_run
+        )
+        from dearly.core.models import StandardPage
+
+        page_models = [Page, PostPage, wanted_class("guide"), LetterPage, StandardPage, Topic]
+        try:
+            with transaction.atomic(), deferred_indexing(page_models):
+                self._setup()
+                for path in paths:
+                    self._import_file(path, progress)
+                self._finish()
+                if self.options.dry_run:
+                    transaction.set_rollback(True)
+        except BaseException:
+            self.media.remove_stored()
+            raise
+        return self.report
+
+    def _setup(self):
+        site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+        if site is None:
+            raise ImportRefused("there is no default site: run `manage.py load_demo` first")
+        self.home = site.root_page.specific
+        self.tree = Tree()
+        self.redirects = RedirectBook()
+        self.comments = CommentWriter(
+            self.table,
+            self.report,
+            skip_pings=self.options.skip_pings,
+            users_by_wp_id=self.users_by_wp_id,
+        )
+        self.guides = self._section(ArticleIndexPage, "Guides", "guides")
+        self.letters = self._section(ColumnIndexPage, "Letters", "letters")
+
+    def _section(self, model, title, slug):
+        found = model.objects.child_of(self.home).first() or model.objects.first()
+        if found is None:
+            found = model(title=title, slug=self.tree.free_slug(self.home, slug, slug))
+            found.draft_title, found.live = title, True
+            self.tree.add(self.home, found)
+        return found
+
+    def _import_file(self, path, progress):
+        source = None
+        since_flush = 0
+        for thing in wxr.iter_wxr(path):
+            if isinstance(thing, wxr.Channel):
+                source = source_key(thing)
+                self.channels.setdefault(source, thing)
+            elif isinstance(thing, wxr.Author):
+                self.author(source, thing)
+            elif isinstance(thing, wxr.Term):
+                self.term(source, thing)
+            elif isinstance(thing, wxr.Item):
+                self.item(source, thing)
+                since_flush += 1
+                if progress:
+                    progress()
+                if since_flush >= FLUSH_EVERY or self.comments.queued > 20_000:
+                    self._flush()
+                    since_flush = 0
+        self._flush()
+
+    def _flush(self):
+        self.comments.flush()
+        self.table.flush()
+        self.redirects.flush()
+
+    # --- authors and terms -------------------------------------------------------------
+
+    def author(self, source, a, *, count=True):
+        login = wp_login(a.login)
+        if not login:
+            self.report.warn("an author without a login was left out")
+            return None
+        User = get_user_model()
+        known_id = self.table.object_id(source, Kind.AUTHOR, login)
+        user = User.objects.filter(pk=known_id).first() if known_id else None
+        ours = user is not None
+        if user is None:
+            user = User.objects.filter(username=login).first()
+        created = user is None
+        if created:
+            user = User(username=login)
+            user.set_unusable_password()  # they choose one through "forgot password"
+            ours = True
+        if ours:
+            before = (user.display_name, user.first_name, user.last_name, user.email)
+            user.display_name = a.display_name[:80]
+            user.first_name, user.last_name = a.first_name[:150], a.last_name[:150]
+            email = a.email[:254]
+            if email and not User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+                user.email = email
+            changed = before != (user.display_name, user.first_name, user.last_name, user.email)
+            if created or changed:
+                user.save()
+            if count:
+                bucket = (
+                    self.report.created
+                    if created
+                    else (self.report.updated if changed else self.report.unchanged)
+                )
+                bucket["authors"] += 1
+        self.table.record(source, Kind.AUTHOR, login, user)
+        self.users[(source, login)] = user.pk
+        if a.wp_id:
+            self.users_by_wp_id[(source, a.wp_id)] = user.pk
+        return user.pk
+
+    def user_id(self, source, login):
+        login = wp_login(login)
+        if not login:
+            return None
+        if (source, login) not in self.users:
+            self.author(source, wxr.Author(None, login, "", login, "", ""), count=False)
+        return self.users.get((source, login))
+
+    def term(self, source, term):
+        if term.taxonomy == "category":
+            self.category(source, term.slug, term.name, term.parent_slug, term.description)
+        elif term.taxonomy == "post_tag":
+            self.tag(source, term.slug, term.name)
+        else:
+            self.report.skipped[f"{term.taxonomy or 'unknown'} terms"] += 1
+
+    def category(self, source, slug, name, parent_slug="", description=""):
+        if (source, slug) in self.topics:
+            topic = self.topics[(source, slug)]
+            if parent_slug or description:
+                self._update_topic(topic, name, description, parent_slug, source)
+            return topic
+        known_id = self.table.object_id(source, Kind.CATEGORY, slug)
+        topic = Topic.objects.filter(pk=known_id).first() if known_id else None
+        ascii_slug = _ascii_slug(slug, name, "topic")
+        if topic is None:
+            topic = Topic.objects.filter(slug=ascii_slug).first()
+        if topic is None:
+            topic = Topic(name=(name or slug)[:100], slug=_free_topic_slug(ascii_slug))
+            topic.description = description
+            topic.save()
+            self.report.created["topics"] += 1
+        else:
+            self._update_topic(topic, name, description, parent_slug, source, count=True)
+        self.topics[(source, slug)] = topic
+        if parent_slug:
+            self.topic_parents[topic.pk] = (source, parent_slug)
+        self.table.record(source, Kind.CATEGORY, slug, topic)
+        return topic
+
+    def _update_topic(self, topic, name, description, parent_slug, source, count=False):
+        if parent_slug:
+            self.topic_parents[topic.pk] = (source, parent_slug)
+        before = (topic.name, topic.description)
+        topic.name = (name or topic.name)[:100]
+        topic.description = description or topic.description
+        changed = before != (topic.name, topic.description)
+        if changed:
+            topic.save(update_fields=["name", "description"])
+        if count:
+            (self.report.updated if changed else self.report.unchanged)["topics"] += 1
+
+    def tag(self, source, slug, name):
+        if (source, slug) in self.tags:
+            return self.tags[(source, slug)]
+        known_id = self.table.object_id(source, Kind.TAG, slug)
+        tag = Tag.objects.filter(pk=known_id).first() if known_id else None
+        name = (name or unquote(slug))[:100]
+        if tag is None:
+            tag = Tag.objects.filter(name__iexact=name).first()
+            if tag is None:
+                base = _ascii_slug(slug, name, "tag")
+                tag_slug, n = base, 1
+                while Tag.objects.filter(slug=tag_slug).exists():
+                    n += 1
+                    tag_slug = f"{base}-{n}"
+                tag = Tag.objects.create(name=name, slug=tag_slug)
+                self.report.created["tags"] += 1
+            else:
+                self.report.unchanged["tags"] += 1
+        else:
+            self.report.unchanged["tags"] += 1
+        self.tags[(source, slug)] = tag
+        self.table.record(source, Kind.TAG, slug, tag)
+        return tag
+
+    # --- items -------------------------------------------------------------------------
+
+    def item(self, source, item):
+        post_type = item.post_type
+        if post_type == "attachment":
+            return self.attachment(source, item)
+        if post_type not in ("post", "page"):
+            self.report.skipped[f"{post_type or 'untyped'} items"] += 1
+            return None
+        if item.status in SKIPPED_STATUSES:
+            self.report.skipped[f"{post_type}s with status {item.status}"] += 1
+            return None
+        kind_key = Kind.POST if post_type == "post" else Kind.PAGE
+        known = self.table.get(source, kind_key, item.wp_id)
+        page = None
+        if known is not None and known.object_id:
+            found = Page.objects.filter(pk=known.object_id).first()
+            page = found.specific if found else None
+        digest = fingerprint(item, self.options)
+        if page is not None and known.fingerprint == digest:
+            label = "pages" if post_type == "page" else LABELS[_kind_of(page)]
+            self.report.unchanged[label] += 1
+            return page
+        parent = None
+        if post_type == "page" and page is None:
+            parent = self._parent_page(source, item)
+            if parent is None:
+                self.deferred.append((source, item))
+                return None
+        return self._write(source, item, page, parent, digest, kind_key)
+
+    def _parent_page(self, source, item):
+        """The page's parent, or None when that parent comes later in the export."""
+        if not item.parent_id:
+            return self.home
+        parent_id = self.table.object_id(source, Kind.PAGE, item.parent_id)
+        if parent_id:
+            return Page.objects.get(pk=parent_id)
+        if (source, item.parent_id) in self.scan_result.pages:
+            return None
+        self.report.warn(
+            f"{item.path}:{item.line}: page {item.wp_id}'s parent ({item.parent_id}) is not "
+            "in the export; placed at the top level"
+        )
+        return self.home
+
+    def _write(self, source, item, page, parent, digest, kind_key):
+        self.marker.seen = False
+        converted = content.convert(item.content, resolve_link=self.marker)
+        title = content.plain_title(item.title) or f"Untitled ({item.post_type} {item.wp_id})"
+        kind, letter = self._classify(item, title, converted)
+        new = page is None
+        if not new and _kind_of(page) != kind:
+            self.report.warn(
+                f"{item.path}:{item.line}: “{title}” was imported as a {_kind_of(page)} before; "
+                f"kept as one (it now looks like a {kind})"
+            )
+            kind = _kind_of(page)
+            if kind == "letter" and letter is None:
+                kind = "keep-letter"
+        if new:
+            page = wanted_class(kind)()
+            parent = parent or (self.letters if kind == "letter" else self.guides)
+            fallback = f"{item.post_type}-{item.wp_id}"
+            page.slug = self.tree.free_slug(parent, unquote(item.slug) or title, fallback)
+        page.title = page.draft_title = title[:255]
+        page.seo_title = ""
+        if kind != "page":
+            page.date = item.date_gmt or timezone.now()
+            page.author_id = self.user_id(source, item.author_login)
+            page.excerpt = plain_text(item.excerpt) or plain_text(converted.excerpt_html)
+            page.featured = item.is_sticky
+            page.comments_open = item.comment_status == "open"
+            page.featured_image = self._featured_image(source, item)
+            page.topics = self._topics(source, item)
+            page.tags.set(self._tags(source, item))
+        if kind in ("guide", "page"):
+            page.body = self.stream(source, converted.blocks)
+        elif kind == "letter":
+            page.question = letter.question_html
+            page.pen_name = letter.pen_name[:60]
+            page.answer = letter.answer_html
+        go_live_at = apply_status(page, item, self.report)
+        if new:
+            self.tree.add(parent, page)
+        else:
+            page.save(clean=False)
+        set_password(page, item.password if item.status == "publish" else "")
+        if go_live_at is not None:
+            schedule(page, go_live_at)
+        label = "pages" if item.post_type == "page" else LABELS[kind.removeprefix("keep-")]
+        (self.report.created if new else self.report.updated)[label] += 1
+        if kind == "letter":
+            self.report.letters.append(title)
+        self.table.record(source, kind_key, item.wp_id, page, old_url=item.link, fingerprint=digest)
+        self.indexed[type(page)].add(page.pk)
+        if self.marker.seen:
+            self.to_fix.add(page.pk)
+        self._page_redirects(item, page)
+        if kind != "page":
+            self.comments.add(source, page.pk, page.date, item.comments)
+            self.commented_pages.add(page.pk)
+        elif item.comments:
+            self.report.skipped["comments on pages (left out: all were spam, trash or notes)"] += (
+                len(item.comments)
+            )
+        return page
+
+    def _classify(self, item, title, converted):
+        if item.post_type == "page":
+            # Plain pages have no comments here: a page with comments becomes a guide at the
+            # same place in the tree, so its threads stay public.
+            if any(self.comments.would_keep(c) for c in item.comments):
+                return "guide", None
+            return "page", None
+        if not self.pattern.search(title):
+            return "guide", None
+        letter = content.split_letter(title, converted.blocks, pattern=self.pattern)
+        if letter is None:
+            self.report.not_split.append(f"{title} ({item.path}:{item.line})")
+            return "guide", None
+        return "letter", letter
+
+    def _topics(self, source, item):
+        return [
+            self.category(source, slug, name)
+            for taxonomy, slug, name in item.terms
+            if taxonomy == "category" and slug
+        ]
+
+    def _tags(self, source, item):
+        return [
+            self.tag(source, slug, name)
+            for taxonomy, slug, name in item.terms
+            if taxonomy == "post_tag" and slug
+        ]
+
+    def _featured_image(self, source, item):
+        for value in item.meta_values("_thumbnail_id"):
+            if value.strip().isdigit():
+                url, alt, title = self.scan_result.attachments.get(
+                    (source, int(value)), ("", "", "")
+                )
+                if url:
+                    return self.media.image_for(source, url, title, alt)
+        return None
+
+    def _page_redirects(self, item, page):
+        path = old_path(item.link)
+        self.redirects.add(path, page=page)
+        if path:
+            head = path.rstrip("/").rsplit("/", 1)[0]
+            for slug in item.meta_values("_wp_old_slug"):
+                if slug.strip():
+                    self.redirects.add(f"{head}/{slug.strip()}/", page=page)
+
+    def attachment(self, source, item):
+        url = item.attachment_url or item.guid
+        title = self.scan_result.attachments.get((source, item.wp_id), ("", "", ""))[2]
+        obj = self.media.file_for(source, url, title) if url else None
+        known = self.table.get(source, Kind.ATTACHMENT, item.wp_id)
+        model = type(obj) if obj is not None else None
+        self.table.record(source, Kind.ATTACHMENT, item.wp_id, obj, old_url=url, model=model)
+        bucket = self.report.created if known is None else self.report.unchanged
+        bucket["attachments (original URLs recorded)"] += 1
+        self.attachment_links.append((source, item, obj, url))
+
+    # --- body blocks -------------------------------------------------------------------
+
+    def stream(self, source, blocks):
+        import json
+
+        out = []
+        for block in blocks:
+            value = block.value
+            if block.kind == "paragraph":
+                out.append(_paragraph(value["html"]))
+            elif block.kind == "quote":
+                out.append(
+                    {
+                        "type": "quote",
+                        "value": {
+                            "quote": value.get("quote", ""),
+                            "attribution": value.get("attribution", "")[:200],
+                        },
+                    }
+                )
+            elif block.kind == "image":
+                out.append(
+                    self._figure(
+                        source, value.get("src", ""), value.get("alt", ""), value.get("caption", "")
+                    )
+                )
+            elif block.kind == "embed":
+                label = {"video": "Video", "audio": "Audio"}.get(value.get("kind"), "Embedded")
+                url = value.get("url", "")
+                out.append(_paragraph(f'<p>{label}: <a href="{escape(url)}">{escape(url)}</a></p>'))
+            elif block.kind == "gallery":
+                for wp_id in value.get("attachment_ids", []):
+                    url, alt, title = self.scan_result.attachments.get(
+                        (source, wp_id), ("", "", "")
+                    )
+                    if url:
+                        out.append(self._figure(source, url, alt, title))
+                if value.get("note"):
+                    out.append(_paragraph(f"<p><em>{escape(value['note'])}</em></p>"))
+            elif block.kind == "note":
+                out.append(_paragraph(f"<p><em>{escape(value.get('text', ''))}</em></p>"))
+            else:
+                self.report.warn(f"a {block.kind!r} block was left out")
+        return json.dumps(out)
+
+    def _figure(self, source, src, alt, caption):
+        image = self.media.image_for(source, src, caption or alt, alt) if src else None
+        if image is not None:
+            return {
+                "type": "image",
+                "value": {
+                    "image": {"image": image.pk, "alt_text": alt[:255], "decorative": not alt},
+                    "caption": caption[:300],
+                },
+            }
+        label = escape(caption or alt or src.rsplit("/", 1)[-1] or "image")
+        return _paragraph(f'<p>Image: <a href="{escape(src)}">{label}</a></p>')
+
+    # --- the end -----------------------------------------------------------------------
+
+    def _finish(self):
+        rounds = 0
+        while self.deferred and rounds < 50:  # parents declared after their children
+            rounds += 1
+            waiting, self.deferred = self.deferred, []
+            progress = False
+            for source, item in waiting:
+                if self.item(source, item) is not None:
+                    progress = True
+            if not progress:
+                break
+        for source, item in self.deferred:
+            self.report.warn(f"{item.path}:{item.line}: page {item.wp_id} placed at the top level")
+            kind_key = Kind.PAGE
+            digest = fingerprint(item, self.options)
+            self._write(source, item, None, self.home, digest, kind_key)
+        self.deferred = []
+        self._flush()
+        self._topic_parents()
+        self._site_redirects()
+        self._flush()
+        self._fix_links()
+        self.tree.fix_child_counts()
+        self._reindex()
+        self._bump_cached_versions()
+        self.table.flush()
+        self.report.created["redirects"] += self.redirects.created
+
+    def _topic_parents(self):
+        for topic_id, (source, parent_slug) in self.topic_parents.items():
+            parent = self.topics.get((source, parent_slug))
+            if parent is None:
+                parent_id = self.table.object_id(source, Kind.CATEGORY, parent_slug)
+                parent = Topic.objects.filter(pk=parent_id).first() if parent_id else None
+            topic = Topic.objects.get(pk=topic_id)
+            if parent is None:
+                self.report.warn(
+                    f"category “{topic.name}” names the parent “{parent_slug}”, which the export "
+                    "does not declare: kept at the top level"
+                )
+                continue
+            if parent.pk == topic.pk or topic.pk in {t.pk for t in parent.ancestors()}:
+                self.report.warn(f"category “{topic.name}”: its parents form a loop; ignored")
+                continue
+            if topic.parent_id != parent.pk:
+                Topic.objects.filter(pk=topic.pk).update(parent=parent)
+
+    def _site_redirects(self):
+        for source, channel in self.channels.items():
+            prefix = urlsplit(channel.base_blog_url or channel.link).path.rstrip("/")
+            for (topic_source, slug), topic in self.topics.items():
+                if topic_source != source:
+                    continue
+                url = topic.get_absolute_url()
+                for path in {
+                    f"{prefix}/category/{slug}/",
+                    self._category_path(prefix, source, slug),
+                }:
+                    self.redirects.add(path, link=url)
+                    self.redirects.add(f"{path}feed/", link=f"{url}feed/")
+            for (tag_source, slug), tag in self.tags.items():
+                if tag_source == source:
+                    url = f"/tags/{tag.slug}/"
+                    self.redirects.add(f"{prefix}/tag/{slug}/", link=url)
+                    self.redirects.add(f"{prefix}/tag/{slug}/feed/", link=url)
+            for (user_source, login), user_id in self.users.items():
+                if user_source == source:
+                    username = get_user_model().objects.get(pk=user_id).username
+                    self.redirects.add(f"{prefix}/author/{login}/", link=f"/authors/{username}/")
+            for feed in ("feed/", "feed/rss/", "feed/rss2/", "feed/atom/", "comments/feed/"):
+                self.redirects.add(f"{prefix}/{feed}", link="/feed/")
+        for source, item, obj, url in self.attachment_links:
+            target_url = obj.file.url if obj is not None else ""
+            if not target_url and item.parent_id:
+                parent = self.table.object_id(source, Kind.POST, item.parent_id)
+                parent = parent or self.table.object_id(source, Kind.PAGE, item.parent_id)
+                page = Page.objects.filter(pk=parent).first() if parent else None
+                if page is not None:
+                    self.redirects.add(old_path(item.link), page=page)
+                    continue
+            if target_url:
+                self.redirects.add(old_path(item.link), link=target_url)
+                if urlsplit(url).hostname in (None, *self.scan_result.hosts):
+                    self.redirects.add(urlsplit(url).path, link=target_url)
+
+    def _category_path(self, prefix, source, slug):
+        chain, seen = [slug], {slug}
+        parent = self.topic_parents.get(self.topics[(source, slug)].pk)
+        while parent is not None and parent[1] not in seen and (source, parent[1]) in self.topics:
+            chain.insert(0, parent[1])
+            seen.add(parent[1])
+            parent = self.topic_parents.get(self.topics[(source, parent[1])].pk)
+        return f"{prefix}/category/{'/'.join(chain)}/"
+
+    def _fix_links(self):
+        from ..models import ImportedObject
+
+        fixer = LinkFixer(self.redirects, ImportedObject.objects.new_home)
+        for page in Page.objects.filter(pk__in=self.to_fix).specific():
+            if isinstance(page, LetterPage):
+                page.question, page.answer = fixer.fix(page.question), fixer.fix(page.answer)
+            else:
+                raw = page.body.raw_data
+                for block in raw:
+                    if block["type"] == "paragraph":
+                        block["value"] = fixer.fix(block["value"])
+                page.body = raw
+            page.save(clean=False)
+
+    def _reindex(self):
+        if self.options.dry_run:
+            return
+        from modelsearch.backends import get_search_backends
+
+        for model, ids in self.indexed.items():
+            objects = list(model.objects.filter(pk__in=ids))
+            for backend in get_search_backends(with_auto_update=True):
+                backend.add_bulk(model, objects)
+
+    def _bump_cached_versions(self):
+        try:
+            from dearly.core import versions
+        except ImportError:  # the cache layer is optional
+            return
+        keys = [versions.CONTENT, versions.COMMENTS]
+        keys += [versions.page_comments(pk) for pk in self.commented_pages]
+        versions.bump(*keys)
+
+
+def wp_login(raw):
+    """A login as WordPress's sanitize_user() keeps it (exports carry stray characters)."""
+    return re.sub(r"[^A-Za-z0-9 _.@-]", "", raw).strip()[:150]
+
+
+def _paragraph(html):
+    return {"type": "paragraph", "value": html}
+
+
+def _kind_of(page):
+    from dearly.core.models import StandardPage
+
+    if isinstance(page, LetterPage):
+        return "letter"
+    return "page" if isinstance(page, StandardPage) else "guide"
+
+
+def _ascii_slug(slug, name, fallback):
+    from django.utils.text import slugify
+
+    return (slugify(unquote(slug)) or slugify(name) or fallback)[:90]
+
+
+def _free_topic_slug(base):
+    slug, n = base, 1
+    while Topic.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug

@@ -1,0 +1,69 @@
+"""What the WordPress import made from what: the key to re-running it and to old URLs."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+
+class ImportedObjectQuerySet(models.QuerySet):
+    def new_home(self, kinds, wp_id):
+        """(page id, URL) where "?p=ID" of an imported site now lives, newest import first."""
+        found = (
+            self.filter(kind__in=kinds, key=str(wp_id), object_id__isnull=False)
+            .order_by("-imported_at")
+            .first()
+        )
+        if found is None:
+            found = self.filter(kind__in=kinds, key=str(wp_id)).order_by("-imported_at").first()
+            return (None, found.old_url) if found is not None else (None, "")
+        if found.kind in (self.model.Kind.POST, self.model.Kind.PAGE):
+            return found.object_id, ""
+        target = found.target
+        return None, target.file.url if target is not None else found.old_url
+
+
+class ImportedObject(models.Model):
+    """One WordPress thing (post, page, comment, author, term, file) and what it became here.
+
+    `source` names the WordPress site (its base blog URL without the scheme), so two sites'
+    post 12 never meet; `key` is the WordPress id, or the slug, login or upload path for
+    things WordPress keys that way."""
+
+    class Kind(models.TextChoices):
+        AUTHOR = "author"
+        CATEGORY = "category"
+        TAG = "tag"
+        POST = "post"
+        PAGE = "page"
+        ATTACHMENT = "attachment"
+        FILE = "file"
+        COMMENT = "comment"
+
+    source = models.CharField(max_length=200)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    key = models.CharField(max_length=255)
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    old_url = models.TextField(blank=True)
+    # A digest of the WordPress item as last imported: an unchanged item is skipped on re-runs.
+    fingerprint = models.CharField(max_length=40, blank=True)
+    imported_at = models.DateTimeField(auto_now=True)
+
+    objects = ImportedObjectQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "kind", "key"], name="one_import_per_key")
+        ]
+        indexes = [models.Index(fields=["kind", "key"])]
+
+    def __str__(self):
+        return f"{self.source} {self.kind} {self.key}"
+
+    @property
+    def target(self):
+        if self.content_type_id is None or self.object_id is None:
+            return None
+        model = ContentType.objects.get_for_id(self.content_type_id).model_class()
+        return model._default_manager.filter(pk=self.object_id).first()
