@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +61,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that reads the database or Redis: their outages become a clear 503.
     "dearly.scaleout.middleware.ServiceUnavailableMiddleware",
+    "dearly.core.security.ContentSecurityPolicyMiddleware",
+    "dearly.core.security.AdminNetworkMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -141,6 +144,9 @@ ACCOUNT_RATE_LIMITS = {
     "comment": "5/m/user,60/h/user,30/m/ip",
     "report_comment": "20/h/user",
     "ask_question": "5/m/ip,30/h/ip",
+    # Tighter than allauth's defaults: guessing passwords, and mailing reset links to a victim.
+    "login_failed": "10/m/ip,30/h/ip,5/5m/key",
+    "reset_password": "5/m/ip,20/h/ip,3/h/key",
 }
 # Two-factor authentication (TOTP plus recovery codes) for staff.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -306,6 +312,68 @@ TAGGIT_CASE_INSENSITIVE = True
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = VAR_DIR / "outbox"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Dearly <noreply@localhost>")
+
+# Security headers for every environment (production.py adds HTTPS-only ones).
+# https://docs.djangoproject.com/en/5.2/ref/middleware/#module-django.middleware.security
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp 4): no inline scripts or styles on the public site. The
+# JSON-LD <script type="application/ld+json"> is a data block, never executed, so needs no nonce.
+# https://django-csp.readthedocs.io/en/latest/configuration.html
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "frame-src": ["'self'", "https:"],  # video embeds in articles
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Replaces those directives under /admin/ (dearly.core.security): Wagtail 8's admin still uses
+# inline scripts and styles (https://github.com/wagtail/wagtail/issues/1288), and its live
+# preview frames pages from the same origin.
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "frame-ancestors": ["'self'"],
+}
+
+
+def networks_from_env(name):
+    """Comma-separated CIDRs from the environment, checked now: a typo stops the start."""
+    import ipaddress
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    values = [v.strip() for v in os.environ.get(name, "").split(",") if v.strip()]
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {value!r} is not an IP network; write comma-separated CIDRs such as "
+                "192.0.2.0/24,2001:db8::/32 (see .env.example)."
+            ) from None
+    return values
+
+
+# Only these networks reach /admin/ (unset: anyone who can log in as staff).
+ADMIN_ALLOWED_NETWORKS = networks_from_env("ADMIN_ALLOWED_NETWORKS")
+# Reverse proxies of ours in front of the app (0: none). Only then are X-Forwarded-Proto and the
+# proxies' part of X-Forwarded-For believed; allauth's rate limits read the same number.
+TRUSTED_PROXY_COUNT = os.environ.get("TRUSTED_PROXY_COUNT", "").strip() or "0"
+if not TRUSTED_PROXY_COUNT.isdigit():
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be a whole number (0: no proxy).")
+TRUSTED_PROXY_COUNT = int(TRUSTED_PROXY_COUNT)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 LOGGING = {
     "version": 1,

@@ -6,7 +6,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import database_from_env
+from .base import TRUSTED_PROXY_COUNT, database_from_env
 
 
 def required_env(name):
@@ -27,15 +27,17 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 # https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if TRUSTED_PROXY_COUNT:
+    # Believed only with a TLS-terminating proxy of ours in front, which overwrites the header.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = True
-SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
-X_FRAME_OPTIONS = "DENY"
+# Both on by default (check --deploy asks for them); 0 when some subdomain still serves plain
+# HTTP, or before committing to the browsers' preload list (https://hstspreload.org/).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("SECURE_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+SECURE_HSTS_PRELOAD = os.environ.get("SECURE_HSTS_PRELOAD", "1") == "1"
 
 if os.environ.get("EMAIL_URL"):
     from urllib.parse import unquote, urlparse

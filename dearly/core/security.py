@@ -1,0 +1,102 @@
+"""Security middleware: the Content-Security-Policy (strict on the public site, looser in the
+Wagtail admin), the admin's network allow-list, and the client address behind our proxies."""
+
+import ipaddress
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
+from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
+
+from csp.middleware import CSPMiddleware
+
+# The editor's back office (Wagtail) and Django's own admin, should it ever be routed.
+ADMIN_PREFIXES = ("/admin/", "/django-admin/")
+
+
+def parse_networks(values, setting="ADMIN_ALLOWED_NETWORKS"):
+    """CIDR strings as ip_network objects; a typo stops the start rather than locking editors
+    out (or letting everyone in)."""
+    networks = []
+    for value in values:
+        try:
+            networks.append(ipaddress.ip_network(str(value).strip(), strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{setting}: {value!r} is not an IP network; write comma-separated CIDRs "
+                "such as 192.0.2.0/24,2001:db8::/32 (see .env.example)."
+            ) from None
+    return tuple(networks)
+
+
+def client_ip(request):
+    """The reader's address: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT = n proxies of ours in
+    front, the n-th address from the right of X-Forwarded-For (the part our proxies wrote).
+    None when it cannot be told, so callers fail closed."""
+    hops = settings.TRUSTED_PROXY_COUNT
+    if hops:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        # Fewer entries than proxies: the request did not come through them.
+        candidate = forwarded[-hops] if len(forwarded) >= hops else ""
+    else:
+        candidate = request.META.get("REMOTE_ADDR", "")
+    try:
+        address = ipaddress.ip_address(candidate.strip())
+    except ValueError:
+        return None
+    # ::ffff:192.0.2.1 from a dual-stack listener is the IPv4 address it wraps.
+    return getattr(address, "ipv4_mapped", None) or address
+
+
+class AdminNetworkMiddleware:
+    """Answer 403 (in the site's design) to admin URLs from outside ADMIN_ALLOWED_NETWORKS."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.networks = parse_networks(settings.ADMIN_ALLOWED_NETWORKS)
+        if not self.networks:
+            raise MiddlewareNotUsed  # unset: no restriction, and no cost per request
+
+    def __call__(self, request):
+        if request.path_info.startswith(ADMIN_PREFIXES) and not self.allowed(request):
+            response = render(request, "403.html", {"admin_network": True}, status=403)
+            add_never_cache_headers(response)
+            return response
+        return self.get_response(request)
+
+    def allowed(self, request):
+        address = client_ip(request)
+        return address is not None and any(address in network for network in self.networks)
+
+
+def _origin(url):
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware with two additions: the admin gets its own policy
+    (CONTENT_SECURITY_POLICY_ADMIN replaces those directives under /admin/), and media or
+    static files served from another origin (S3, a CDN) are allowed where they are used."""
+
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        extra = {}
+        media, static = _origin(settings.MEDIA_URL), _origin(settings.STATIC_URL)
+        if media:
+            extra.update({"img-src": [media], "media-src": [media]})
+        if static:
+            for directive in ("script-src", "style-src", "img-src", "font-src"):
+                extra[directive] = [*extra.get(directive, []), static]
+        self.extra_origins = extra or None
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if report_only:
+            return parts
+        if parts.replace is None and request.path_info.startswith(ADMIN_PREFIXES):
+            parts.replace = getattr(settings, "CONTENT_SECURITY_POLICY_ADMIN", None)
+        if self.extra_origins and parts.update is None:
+            parts.update = self.extra_origins
+        return parts
