@@ -81,6 +81,15 @@ lock: $(VENV)/.dev-installed ## Re-resolve the lock files from pyproject.toml
 	$(VENV)/bin/uv pip compile -q pyproject.toml -o requirements.lock --python-version 3.11
 	$(VENV)/bin/uv pip compile -q pyproject.toml --group dev -o requirements-dev.lock --python-version 3.11
 
+.PHONY: backup
+backup: ## Snapshot the database and media into var/backups/ (one .tar.gz)
+	$(MANAGE) backup
+
+.PHONY: restore
+restore: ## Bring back a backup: make restore FILE=var/backups/dearly-….tar.gz
+	@if [ -z "$(FILE)" ]; then echo "make restore needs FILE=var/backups/<backup>.tar.gz (ls var/backups/)" >&2; exit 2; fi
+	$(MANAGE) restore "$(FILE)"
+
 .PHONY: clean
 clean: ## Remove the virtualenv, node_modules and var/ (database, media, outbox)
 	rm -rf $(VENV) node_modules var
