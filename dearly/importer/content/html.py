@@ -23,6 +23,8 @@ _RENAME_TAGS = re.compile(r"<(/?)(h1|h5|h6|del|strike)(?=[\s/>])", re.I)
 _PRE = re.compile(r"<pre\b[^>]*>(.*?)</pre\s*>", re.S | re.I)
 _CODE_TAG = re.compile(r"</?code\b[^>]*>", re.I)
 _TABLE = re.compile(r"<table\b", re.I)
+_TABLE_HINT = re.compile(r"<(?:t[rdh]|caption|d[dt])\b", re.I)
+_P_INNER_SPACE = re.compile(r"(<p>)\s+|\s+(</p>)")
 _TABLE_ROW = re.compile(r"<(/?)(?:tr|caption|dt|dd)\b[^>]*>", re.I)
 # Without these, the HTML parser's table rules would move the rows' text around.
 _TABLE_PARTS = re.compile(
@@ -32,11 +34,9 @@ _TABLE_CELL_END = re.compile(r"\s*</t[dh]\s*>\s*", re.I)
 _EMPTY = re.compile(r"<(p|li|h2|h3|h4|blockquote|strong|em|b|i|code|s|sup|sub)>(?:\s|<br>)*</\1>")
 _EMPTY_LIST = re.compile(r"<(ul|ol)>\s*</\1>")
 # nh3's output is well-formed and holds only ALLOWED_TAGS, so a flat tokenizer is enough.
-_TOKEN = re.compile(r"<(/?)([a-z0-9]+)[^>]*>|[^<]+")
+_TAG = re.compile(r"<(/?)([a-z0-9]+)[^>]*>")
 _BLOCK_TAGS = frozenset({"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "hr"})
 _VOID_TAGS = frozenset({"br", "hr"})
-_INNER_EDGE_SPACE = re.compile(r"(<(?:p|li|h2|h3|h4)>)\s+|\s+(</(?:p|li|h2|h3|h4)>)")
-_EDGE_BRS = re.compile(r"^(?:\s|<br>)+|(?:\s|<br>)+$")
 _LINE_BREAKS = re.compile(r"</p\s*>|<br\s*/?>|</li\s*>|</h[1-6]\s*>|</blockquote\s*>", re.I)
 _SPACES = re.compile(r"\s+")
 
@@ -47,16 +47,20 @@ def sanitise(
     notes: list[str] | None = None,
 ) -> str:
     """Clean an HTML fragment down to ALLOWED_TAGS, as top-level blocks (loose text in <p>)."""
-    if not fragment or fragment.isspace():
+    # Edges left by a split ("<p>Look: " before an image) would leave spaces inside a <p>.
+    fragment = fragment.strip()
+    if not fragment:
         return ""
     if "<" in fragment:
         fragment = _RENAME_TAGS.sub(lambda m: f"<{m[1]}{_RENAMES[m[2].lower()]}", fragment)
         if "<pre" in fragment or "<PRE" in fragment:
             fragment = _PRE.sub(_pre_as_code, fragment)
-        if notes is not None and _TABLE.search(fragment):
-            notes.append("a table was turned into plain paragraphs")
-        fragment = _TABLE_ROW.sub(lambda m: f"<{m[1]}p>", fragment)
-        fragment = _TABLE_CELL_END.sub(" ", _TABLE_PARTS.sub("", fragment))
+        if _TABLE_HINT.search(fragment):
+            if notes is not None and _TABLE.search(fragment):
+                notes.append("a table was turned into plain paragraphs")
+            fragment = _TABLE_ROW.sub(lambda m: f"<{m[1]}p>", fragment)
+            fragment = _TABLE_CELL_END.sub(" ", _TABLE_PARTS.sub("", fragment))
+            fragment = _P_INNER_SPACE.sub(lambda m: m[1] or m[2], fragment)
 
     def link_filter(tag, attribute, value):
         if resolve_link is not None and tag == "a" and attribute == "href":
@@ -81,7 +85,6 @@ def sanitise(
         if emptied == cleaned:
             break
         cleaned = emptied
-    cleaned = _INNER_EDGE_SPACE.sub(lambda m: m[1] or m[2], cleaned)
     return wrap_loose(cleaned)
 
 
@@ -94,43 +97,63 @@ def top_level(html: str) -> list[tuple[bool, str]]:
     """Split sanitised HTML into its top-level nodes: (is a block element, outer HTML)."""
     nodes = []
     depth = 0
-    start = 0
+    start = end = 0
     is_block = False
-    for match in _TOKEN.finditer(html):
-        closing, name = match.group(1), match.group(2)
+    for match in _TAG.finditer(html):
+        closing, name = match.groups()
         if depth == 0:
+            if match.start() > end:
+                nodes.append((False, html[end : match.start()]))  # text between elements
             if closing:
+                end = match.end()
                 continue  # a stray end tag; nh3 never leaves one, but do not trust that
             start = match.start()
             is_block = name in _BLOCK_TAGS
-        if name is not None and name not in _VOID_TAGS:
+        if name not in _VOID_TAGS:
             depth += -1 if closing else 1
         if depth == 0:
-            nodes.append((is_block, html[start : match.end()]))
+            end = match.end()
+            nodes.append((is_block, html[start:end]))
     if depth:
         nodes.append((is_block, html[start:]))
+    elif end < len(html):
+        nodes.append((False, html[end:]))
     return nodes
 
 
 def wrap_loose(html: str) -> str:
     """Put text and inline elements left at the top level (after a split) into paragraphs."""
+    nodes = [(is_block, _trim(node) if is_block else node) for is_block, node in top_level(html)]
+    if all(is_block or node.isspace() for is_block, node in nodes):
+        return "\n".join(node for is_block, node in nodes if is_block and node)
     out: list[str] = []
     loose: list[str] = []
 
     def flush():
-        text = _EDGE_BRS.sub("", "".join(loose))
+        text = "".join(loose).strip()
         loose.clear()
+        while text.startswith("<br>") or text.endswith("<br>"):
+            text = text.removeprefix("<br>").removesuffix("<br>").strip()
         if text:
             out.append(f"<p>{text}</p>")
 
-    for is_block, node in top_level(html):
+    for is_block, node in nodes:
         if is_block:
             flush()
-            out.append(node)
+            if node:
+                out.append(node)
         else:
             loose.append(node)
     flush()
     return "\n".join(out)
+
+
+def _trim(node: str) -> str:
+    """A paragraph without spaces at its inner edges; "" when nothing is left."""
+    if node.startswith("<p>") and node.endswith("</p>"):
+        inner = node[3:-4].strip()
+        return f"<p>{inner}</p>" if inner else ""
+    return node
 
 
 def plain_text(html: str) -> str:
@@ -148,5 +171,8 @@ def plain_title(raw_title: str) -> str:
     """The title as plain text: tags stripped, entities decoded once, whitespace collapsed."""
     if not raw_title:
         return ""
-    text = nh3.clean(raw_title, tags=set(), clean_content_tags={"script", "style"})
-    return _SPACES.sub(" ", html_lib.unescape(text)).strip()
+    text = raw_title
+    if "<" in text or "&" in text:
+        text = nh3.clean(text, tags=set(), clean_content_tags={"script", "style"})
+        text = html_lib.unescape(text)
+    return " ".join(text.split())

@@ -29,6 +29,7 @@ _GREETING_HTML = re.compile(
     r"^((?:<[^>]+>)*)\s*Dear\s+[^,:;<&]{1,60}?\s*[,:;]\s*((?:</[^>]+>)*)\s*", re.I
 )
 _BR = re.compile(r"<br\s*/?>")
+_TAG = re.compile(r"<[^>]*>")
 # Left out when comparing names: "Dear Only Reader," answers "—The Only Reader".
 _IGNORED_WORDS = frozenset({"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "the", "a", "an"})
 _WORDS = re.compile(r"[\w']+")
@@ -62,12 +63,20 @@ def _lines(html: str) -> list[_Line]:
     for group, (_, node) in enumerate(top_level(html)):
         if node.startswith("<p>") and node.endswith("</p>"):
             for segment in _BR.split(node[3:-4]):
-                text = plain_text(segment).replace("\n", " ")
+                text = _segment_text(segment)
                 if text:
                     lines.append(_Line(group, segment.strip(), text, True))
         elif text := plain_text(node):
             lines.append(_Line(group, node, text, False))
     return lines
+
+
+def _segment_text(segment: str) -> str:
+    """Plain text of sanitised inline HTML: its tags are well-formed, so a regex will do."""
+    text = _TAG.sub("", segment)
+    if "&" in text:
+        text = html_lib.unescape(text)
+    return " ".join(text.split())
 
 
 def _greeting(line: _Line):

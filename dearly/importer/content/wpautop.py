@@ -12,40 +12,40 @@ _BLOCKS = (
     r"|form|map|area|blockquote|address|math|style|p|h[1-6]|hr|fieldset|legend|section"
     r"|article|aside|hgroup|header|footer|nav|figure|figcaption|details|menu|summary)"
 )
-_TWO_BRS = re.compile(r"<br\s*/?>\s*<br\s*/?>")
-_BLOCK_OPEN = re.compile(r"(<" + _BLOCKS + r"[\s/>])")
-_BLOCK_CLOSE = re.compile(r"(</" + _BLOCKS + r">)")
-_HR = re.compile(r"(<hr\s*?/?>)")
+_TWO_BRS = re.compile(r"<br\s*/?>\s*<br\s*/?>", re.A)
+_BLOCK_OPEN = re.compile(r"(<" + _BLOCKS + r"[\s/>])", re.A)
+_BLOCK_CLOSE = re.compile(r"(</" + _BLOCKS + r">)", re.A)
+_HR = re.compile(r"(<hr\s*?/?>)", re.A)
 # get_html_split_regex(): a comment, a CDATA section or an ordinary tag.
 _HTML_ELEMENT = re.compile(
     r"<(?:!--(?:-(?!->)[^\-]*+)*+(?:-->)?|!\[CDATA\[[^\]]*+(?:\](?!\]>)[^\]]*+)*+(?:\]\]>)?"
     r"|[^>]*>?)"
 )
-_OPTION_BEFORE = re.compile(r"\s*<option")
-_OPTION_AFTER = re.compile(r"</option>\s*")
-_OBJECT_OPEN = re.compile(r"(<object[^>]*>)\s*")
-_OBJECT_CLOSE = re.compile(r"\s*</object>")
-_PARAM = re.compile(r"\s*(</?(?:param|embed)[^>]*>)\s*")
-_MEDIA_OPEN = re.compile(r"([<\[](?:audio|video)[^>\]]*[>\]])\s*")
-_MEDIA_CLOSE = re.compile(r"\s*([<\[]/(?:audio|video)[>\]])")
-_SOURCE = re.compile(r"\s*(<(?:source|track)[^>]*>)\s*")
-_FIGCAPTION_OPEN = re.compile(r"\s*(<figcaption[^>]*>)")
-_FIGCAPTION_CLOSE = re.compile(r"</figcaption>\s*")
-_MANY_NEWLINES = re.compile(r"\n\n+")
-_PARAGRAPH_SPLIT = re.compile(r"\n\s*\n")
-_EMPTY_P = re.compile(r"<p>\s*</p>")
-_UNCLOSED_P = re.compile(r"<p>([^<]+)</(div|address|form)>")
-_P_AROUND_BLOCK = re.compile(r"<p>\s*(</?" + _BLOCKS + r"[^>]*>)\s*</p>")
-_P_AROUND_LI = re.compile(r"<p>(<li.+?)</p>")
-_P_BEFORE_BLOCKQUOTE = re.compile(r"<p><blockquote([^>]*)>", re.I)
-_P_BEFORE_BLOCK = re.compile(r"<p>\s*(</?" + _BLOCKS + r"[^>]*>)")
-_P_AFTER_BLOCK = re.compile(r"(</?" + _BLOCKS + r"[^>]*>)\s*</p>")
-_KEEP_NEWLINES = re.compile(r"<(script|style|svg).*?</\1>", re.S)
-_NEWLINE = re.compile(r"(?<!<br />)\s*\n")
-_BR_AFTER_BLOCK = re.compile(r"(</?" + _BLOCKS + r"[^>]*>)\s*<br />")
-_BR_BEFORE_BLOCK = re.compile(r"<br />(\s*</?(?:p|li|div|dl|dd|dt|th|pre|td|ul|ol)[^>]*>)")
-_TRAILING_NEWLINE = re.compile(r"\n</p>$")
+_OPTION_BEFORE = re.compile(r"\s*<option", re.A)
+_OPTION_AFTER = re.compile(r"</option>\s*", re.A)
+_OBJECT_OPEN = re.compile(r"(<object[^>]*>)\s*", re.A)
+_OBJECT_CLOSE = re.compile(r"\s*</object>", re.A)
+_PARAM = re.compile(r"\s*(</?(?:param|embed)[^>]*>)\s*", re.A)
+_MEDIA_OPEN = re.compile(r"([<\[](?:audio|video)[^>\]]*[>\]])\s*", re.A)
+_MEDIA_CLOSE = re.compile(r"\s*([<\[]/(?:audio|video)[>\]])", re.A)
+_SOURCE = re.compile(r"\s*(<(?:source|track)[^>]*>)\s*", re.A)
+_FIGCAPTION_OPEN = re.compile(r"\s*(<figcaption[^>]*>)", re.A)
+_FIGCAPTION_CLOSE = re.compile(r"</figcaption>\s*", re.A)
+_MANY_NEWLINES = re.compile(r"\n\n+", re.A)
+_PARAGRAPH_SPLIT = re.compile(r"\n\s*\n", re.A)
+_EMPTY_P = re.compile(r"<p>\s*</p>", re.A)
+_UNCLOSED_P = re.compile(r"<p>([^<]+)</(div|address|form)>", re.A)
+_P_AROUND_BLOCK = re.compile(r"<p>\s*(</?" + _BLOCKS + r"[^>]*>)\s*</p>", re.A)
+_P_AROUND_LI = re.compile(r"<p>(<li.+?)</p>", re.A)
+_P_BEFORE_BLOCKQUOTE = re.compile(r"<p><blockquote([^>]*)>", re.I | re.A)
+_P_BEFORE_BLOCK = re.compile(r"<p>\s*(</?" + _BLOCKS + r"[^>]*>)", re.A)
+_P_AFTER_BLOCK = re.compile(r"(</?" + _BLOCKS + r"[^>]*>)\s*</p>", re.A)
+_KEEP_NEWLINES = re.compile(r"<(script|style|svg).*?</\1>", re.S | re.A)
+_BR_AFTER_BLOCK = re.compile(r"(</?" + _BLOCKS + r"[^>]*>)\s*<br />", re.A)
+_BR_BEFORE_BLOCK = re.compile(r"<br />(\s*</?(?:p|li|div|dl|dd|dt|th|pre|td|ul|ol)[^>]*>)", re.A)
+_TRAILING_NEWLINE = re.compile(r"\n</p>$", re.A)
 _NEWLINE_MARK = " <!-- wpnl --> "
+_ASCII_SPACE = " \t\n\r\f\v"  # PHP's \s without /u: a no-break space is text
 _PRESERVED = "<WPPreserveNewline />"
 
 
@@ -88,7 +88,7 @@ def wpautop(text: str, br: bool = True) -> str:
     if br:
         text = _KEEP_NEWLINES.sub(lambda m: m.group().replace("\n", _PRESERVED), text)
         text = text.replace("<br>", "<br />").replace("<br/>", "<br />")
-        text = _NEWLINE.sub("<br />\n", text)
+        text = _newlines_to_br(text)
         text = text.replace(_PRESERVED, "\n")
     text = _BR_AFTER_BLOCK.sub(r"\1", text)
     text = _BR_BEFORE_BLOCK.sub(r"\1", text)
@@ -98,6 +98,36 @@ def wpautop(text: str, br: bool = True) -> str:
     if "<!-- wpnl -->" in text:
         text = text.replace(_NEWLINE_MARK, "\n").replace("<!-- wpnl -->", "\n")
     return text
+
+
+def _newlines_to_br(text: str) -> str:
+    """preg_replace('|(?<!<br />)\\s*\\n|', "<br />\\n"), without trying every position.
+
+    Each whitespace run holding a newline is replaced up to its last newline, keeping its
+    first character when the run directly follows a <br />, exactly as the regex does.
+    """
+    out = []
+    last = 0
+    length = len(text)
+    newline = text.find("\n")
+    while newline != -1:
+        start = newline
+        while start > last and text[start - 1] in _ASCII_SPACE:
+            start -= 1
+        end = scan = newline + 1
+        while scan < length and text[scan] in _ASCII_SPACE:
+            scan += 1
+            if text[scan - 1] == "\n":
+                end = scan
+        if text.endswith("<br />", 0, start):
+            start += 1  # the lookbehind fails here, so the match starts one later
+        if start < end:
+            out.append(text[last:start])
+            out.append("<br />\n")
+            last = end
+        newline = text.find("\n", end)
+    out.append(text[last:])
+    return "".join(out)
 
 
 def _hide_pre(text: str) -> tuple[str, dict[str, str]]:
