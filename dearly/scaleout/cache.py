@@ -1,0 +1,80 @@
+"""Django's RedisCache, made to treat an unreachable Redis as an empty cache.
+
+Redis only holds what can be rebuilt (cached data, rate-limit counters, copies of sessions the
+database also keeps), so losing it should cost speed, not availability. django-redis calls
+this IGNORE_EXCEPTIONS; Django's own backend raises instead.
+"""
+
+import logging
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+# After a failure, skip Redis for this long: a dead host costs one connect timeout, not one
+# per cache call.
+RETRY_AFTER_SECONDS = 2.0
+_down_until = {}  # server location -> time.monotonic() before which Redis is not tried
+
+
+class TolerantRedisCache(RedisCache):
+    """Reads miss and writes are dropped while Redis cannot be reached; clear() still raises."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._server_key = ",".join(self._servers)
+
+    def _tolerant(self, fallback, method, *args):
+        down_until = _down_until.get(self._server_key)
+        if down_until is not None and time.monotonic() < down_until:
+            return fallback
+        try:
+            result = method(*args)
+        except UNREACHABLE as error:
+            if down_until is None:
+                logger.warning("Redis unreachable, serving without the cache: %s", error)
+            _down_until[self._server_key] = time.monotonic() + RETRY_AFTER_SECONDS
+            return fallback
+        if down_until is not None and _down_until.pop(self._server_key, None) is not None:
+            logger.warning("Redis reachable again")
+        return result
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._tolerant(False, super().add, key, value, timeout, version)
+
+    def get(self, key, default=None, version=None):
+        return self._tolerant(default, super().get, key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._tolerant(None, super().set, key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._tolerant(False, super().touch, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._tolerant(False, super().delete, key, version)
+
+    def get_many(self, keys, version=None):
+        return self._tolerant({}, super().get_many, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._tolerant(False, super().has_key, key, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._tolerant(list(data), super().set_many, data, timeout, version)
+
+    def delete_many(self, keys, version=None):
+        return self._tolerant(None, super().delete_many, keys, version)
+
+    def incr(self, key, delta=1, version=None):
+        missing = object()
+        value = self._tolerant(missing, super().incr, key, delta, version)
+        if value is missing:
+            raise ValueError(f"Key '{key}' not found (Redis unreachable).")
+        return value
