@@ -120,18 +120,45 @@ def iter_wxr(path) -> Iterator[Channel | Author | Term | Item]:
         yield from _Reader(str(path)).read(source)
 
 
+# Control characters are not allowed in XML 1.0, yet WordPress exports them as they were pasted.
+_CONTROL_BYTES = bytes(byte for byte in range(32) if byte not in (9, 10, 13))
+
+
+class _CleanSource:
+    """The export as expat can read it: control characters dropped, and blank lines before
+    the XML declaration (a plugin's stray output, which WordPress itself tolerates) skipped."""
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.skipped_lines = 0
+        self.at_start = True
+
+    def read(self, size: int) -> bytes:
+        data = self.raw.read(size)
+        while self.at_start and data:
+            stripped = data.lstrip(b" \t\r\n")
+            self.skipped_lines += data.count(b"\n", 0, len(data) - len(stripped))
+            if stripped:
+                self.at_start = False
+                data = stripped
+            else:
+                data = self.raw.read(size)
+        return data.translate(None, _CONTROL_BYTES)
+
+
 class _LineTreeBuilder(TreeBuilder):
     """Notes the line of every element down to the channel's children, for messages."""
 
     def __init__(self):
         super().__init__()
         self.expat = None
+        self.source = None
         self.depth = 0
         self.start_lines = deque()
 
     def start(self, tag, attrs):
         if self.depth <= 2:
-            self.start_lines.append(self.expat.CurrentLineNumber)
+            self.start_lines.append(self.expat.CurrentLineNumber + self.source.skipped_lines)
         self.depth += 1
         return super().start(tag, attrs)
 
@@ -202,6 +229,7 @@ class _Reader:
         builder = _LineTreeBuilder()
         parser = DefusedXMLParser(target=builder)
         builder.expat = parser.parser
+        source = self.source = builder.source = _CleanSource(source)
         events = iterparse(source, events=("start", "end", "start-ns"), parser=parser)
         depth = 0
         channel = top = None
@@ -254,9 +282,12 @@ class _Reader:
                 return
             except ParseError as error:
                 reason = str(error).split(": line ", 1)[0]
-                raise WXRError(self.path, error.position[0], f"broken XML: {reason}") from None
+                line, column = error.position
+                line += self.source.skipped_lines
+                reason = f"broken XML (column {column + 1}): {reason}"
+                raise WXRError(self.path, line, reason) from None
             except EntitiesForbidden as error:
-                line = parser.parser.CurrentLineNumber
+                line = parser.parser.CurrentLineNumber + self.source.skipped_lines
                 if error.sysid:
                     reason = (
                         f"refused: the file declares the external entity '{error.name}' "
@@ -271,7 +302,7 @@ class _Reader:
                     )
                 raise WXRError(self.path, line, reason) from None
             except (ExternalReferenceForbidden, DTDForbidden) as error:
-                line = parser.parser.CurrentLineNumber
+                line = parser.parser.CurrentLineNumber + self.source.skipped_lines
                 reason = f"refused: the file refers to an external resource ({error.sysid})"
                 raise WXRError(self.path, line, reason) from None
             yield event

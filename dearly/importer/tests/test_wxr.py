@@ -256,7 +256,7 @@ def test_broken_xml_stops_with_file_line_and_reason_after_the_good_items():
             seen.append(thing)
     error = caught.value
     assert (error.path, error.line) == (str(path), 19)
-    assert str(error) == f"{path}:19: broken XML: mismatched tag"
+    assert str(error) == f"{path}:19: broken XML (column 4): mismatched tag"
     assert [thing.wp_id for thing in seen if isinstance(thing, Item)] == [1]
 
 
@@ -287,11 +287,11 @@ def test_a_public_rss_feed_is_refused_as_not_a_wordpress_export():
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("", r"empty\.xml:1: broken XML: no element found"),
+        ("", r"empty\.xml:1: broken XML \(column 1\): no element found"),
         ("<feed xmlns='http://www.w3.org/2005/Atom'><title>x</title></feed>",
          r"empty\.xml:1: not a WordPress export: the root element is <feed>"),
         ("<rss version='2.0'/>", r"empty\.xml: not a WordPress export: there is no <channel>"),
-        ("not xml at all", r"empty\.xml:1: broken XML: syntax error"),
+        ("not xml at all", r"empty\.xml:1: broken XML \(column 1\): syntax error"),
         ("<rss xmlns:wp='http://wordpress.org/export/1.2/'><channel><item>"
          "<title>No id</title></item></channel></rss>", r":1: this <item> has no <wp:post_id>"),
         ("<rss xmlns:wp='http://wordpress.org/export/1.2/'><channel><item>\n<wp:post_id>5"
@@ -301,7 +301,7 @@ def test_a_public_rss_feed_is_refused_as_not_a_wordpress_export():
          "</wp:post_id><wp:comment><wp:comment_content>hi</wp:comment_content></wp:comment>"
          "</item></channel></rss>", r"a <wp:comment> in this <item> has no <wp:comment_id>"),
         ("<rss xmlns:wp='http://wordpress.org/export/1.2/'><channel>\xe9</channel></rss>",
-         r"empty\.xml:1: broken XML: not well-formed \(invalid token\)"),
+         r"empty\.xml:1: broken XML \(column 59\): not well-formed \(invalid token\)"),
     ],
 )  # fmt: skip
 def test_files_that_are_not_usable_exports_raise_wxr_error_with_a_reason(tmp_path, text, message):
@@ -462,3 +462,21 @@ def test_elements_outside_the_channel_and_unknown_channel_elements_are_ignored(t
     assert [type(thing).__name__ for thing in things] == ["Channel", "Item"]
     assert things[1].wp_id == 1
     assert things[1].title == ""
+
+
+def test_blank_lines_before_the_declaration_and_control_characters_are_tolerated(tmp_path):
+    path = tmp_path / "sloppy.xml"
+    path.write_bytes(
+        b"\n\n  \n"
+        + (DATA / "wxr-1.0.xml").read_bytes().replace(b"Every quarter", b"Every\x0b quarter\x1f")
+    )
+    (post,) = [thing for thing in iter_wxr(path) if isinstance(thing, Item)]
+    assert 'Every quarter the bill comes and every quarter he is "a bit short".' in post.content
+    assert path.read_text().splitlines()[post.line - 1].strip() == "<item>"
+
+
+def test_line_numbers_count_the_skipped_blank_lines(tmp_path):
+    path = tmp_path / "late-error.xml"
+    path.write_bytes(b"\n\n" + (DATA / "malformed.xml").read_bytes())
+    with pytest.raises(WXRError, match=r"late-error\.xml:21: broken XML"):
+        list(iter_wxr(path))
