@@ -67,6 +67,7 @@ test: install lint ## Run the whole test suite (unit, HTTP, browser)
 .PHONY: bench
 bench: setup $(VENV)/.dev-installed ## Benchmarks: pages vs nginx, comments and questions under load (needs wrk, nginx)
 	$(PY) bench/run.py
+	$(PY) bench/cache_hit.py
 	$(PY) bench/comments_load.py
 	$(PY) bench/ask_load.py
 
