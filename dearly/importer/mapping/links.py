@@ -58,6 +58,7 @@ class RedirectBook:
             )
         )
         self.pending = {}
+        self.in_place = {}
         self.created = 0
 
     def add(self, path, *, page=None, link=""):
@@ -69,7 +70,8 @@ class RedirectBook:
         if page is not None:
             target = page.url_path
             if target and normal == Redirect.normalise_path(_site_relative(target)):
-                return  # the page answers at its old address itself
+                self.in_place[normal] = page.pk  # the page answers at its old address itself
+                return
             self.pending[normal] = Redirect(
                 old_path=normal, site=None, redirect_page=page, is_permanent=True
             )
@@ -81,11 +83,20 @@ class RedirectBook:
     def target(self, path):
         """(page id, link) an old path leads to, from this run or before."""
         normal = Redirect.normalise_path(path)
+        if normal in self.in_place:
+            return self.in_place[normal], ""
         if normal in self.pending:
             redirect = self.pending[normal]
             return redirect.redirect_page_id, redirect.redirect_link
         if normal in self.existing:
             return self.existing[normal], self.existing_links.get(normal, "")
+        from ..models import ImportedObject  # a page from an earlier run, still at its old path
+
+        for old_url, object_id in ImportedObject.objects.filter(
+            kind__in=["post", "page"], old_url__endswith=path, object_id__isnull=False
+        ).values_list("old_url", "object_id")[:5]:
+            if Redirect.normalise_path(old_path(old_url)) == normal:
+                return object_id, ""
         return None, ""
 
     def flush(self):

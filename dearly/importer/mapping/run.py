@@ -201,6 +201,10 @@ class WordPressImport:
         if not login:
             self.report.warn("an author without a login was left out")
             return None
+        if (source, login) in self.users and count:  # declared again in a later file
+            if a.wp_id:
+                self.users_by_wp_id[(source, a.wp_id)] = self.users[(source, login)]
+            return self.users[(source, login)]
         User = get_user_model()
         known_id = self.table.object_id(source, Kind.AUTHOR, login)
         user = User.objects.filter(pk=known_id).first() if known_id else None

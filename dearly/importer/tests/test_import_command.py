@@ -1,0 +1,208 @@
+"""import_wordpress on small hand-written exports: every status, letters, threads, several
+files, WXR 1.0 and 1.1, and files that must be refused without writing anything."""
+
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError
+
+from wagtail.contrib.redirects.models import Redirect
+from wagtail.models import Page, PageViewRestriction, Revision
+
+import pytest
+
+from dearly.articles.models import ArticlePage, LetterPage, PostPage, Topic
+from dearly.comments.models import Comment
+from dearly.core.models import StandardPage
+from dearly.importer.models import ImportedObject
+
+from .conftest import run_import
+
+pytestmark = pytest.mark.django_db
+TABLES = (Page, Comment, Topic, Redirect, ImportedObject, Revision, PageViewRestriction)
+
+
+def snapshot():
+    return [model.objects.count() for model in (*TABLES, get_user_model())]
+
+
+def page_for(kind, wp_id):
+    row = ImportedObject.objects.get(kind=kind, key=str(wp_id))
+    return Page.objects.get(pk=row.object_id).specific
+
+
+def test_every_status_lands_where_wordpress_had_it(site_tree, data):
+    summary = run_import(data / "site-1.2.xml")
+    letter = page_for("post", 101)
+    assert isinstance(letter, LetterPage) and letter.live and letter.featured
+    assert letter.pen_name == "Hemmed In"
+    assert "borrowed" not in letter.answer and "cleaned" in letter.answer
+    assert letter.get_parent().pk == site_tree["letters"].pk
+    assert letter.excerpt == "A dress, a sister and a very long aisle."
+
+    draft, pending = page_for("post", 102), page_for("post", 103)
+    assert not draft.live and not pending.live and draft.go_live_at is None
+    assert draft.date.year == 2024  # from wp:post_date when the GMT date is 0000-00-00
+
+    scheduled = page_for("post", 104)
+    assert not scheduled.live and scheduled.go_live_at is not None
+    revision = Revision.objects.get(object_id=str(scheduled.pk))
+    assert revision.approved_go_live_at == scheduled.go_live_at
+
+    private = page_for("post", 105)
+    assert not private.live
+    protected = page_for("post", 106)
+    assert protected.live
+    assert PageViewRestriction.objects.get(page=protected).restriction_type == "password"
+    public = set(PostPage.objects.published().values_list("pk", flat=True))
+    assert {private.pk, protected.pk, draft.pk, pending.pk, scheduled.pk}.isdisjoint(public)
+
+    assert not ImportedObject.objects.filter(kind="post", key__in=["107", "108"]).exists()
+    assert "posts with status trash: 1" in summary
+    assert "posts with status auto-draft: 1" in summary
+    assert "nav_menu_item items: 1" in summary and "wp_block items: 1" in summary
+    assert "Letters detected: 1" in summary
+
+    siblings = Topic.objects.get(slug="siblings")
+    assert siblings.parent.slug == "family"  # declared after its child
+    assert Topic.objects.get(name="Rivals").parent is None
+    assert "names the parent “workplace”" in summary
+
+    users = get_user_model().objects.filter(username__in=["mimi", "subeditor"])
+    assert users.count() == 2 and not any(u.has_usable_password() for u in users)
+    assert letter.author.username == "mimi"
+
+
+def test_threads_moderation_and_private_data(client, site_tree, data):
+    summary = run_import(data / "comments-1.1.xml")
+    post = page_for("post", 201)
+    comments = {int(r.key): Comment.objects.get(pk=r.object_id) for r in
+                ImportedObject.objects.filter(kind="comment")}  # fmt: skip
+    assert sorted(comments) == [1, 2, 3, 4, 5, 6, 7, 11, 12]  # spam, trash and the note left out
+    assert [comments[n].parent_id for n in range(2, 7)] == [comments[n].pk for n in range(1, 6)]
+    assert comments[6].depth == 6
+    assert comments[7].status == "pending" and comments[1].status == "approved"
+    assert (comments[11].kind, comments[12].kind) == ("pingback", "trackback")
+    assert comments[2].author.username == "mimi"  # comment_user_id 1 is the author mimi
+    assert comments[1].author is None and comments[1].author_name
+    assert "<strong>" not in comments[2].body_html and "they noticed" in comments[2].body_html
+    assert "private notes (never public): 1" in summary
+
+    html = client.get(post.url).content.decode()
+    assert "Level six" in html and "Waiting for the moderator" not in html
+    for comment in comments.values():
+        assert not comment.author_email or comment.author_email not in html
+        assert not comment.ip_address or comment.ip_address not in html
+    assert "mail.example" not in html and "192.0.2." not in html
+
+
+def test_pings_can_be_left_out(site_tree, data):
+    summary = run_import(data / "comments-1.1.xml", "--skip-pings")
+    assert not Comment.objects.exclude(kind="comment").exists()
+    assert "pingbacks (--skip-pings): 1" in summary
+
+
+def test_several_files_resolve_each_other(site_tree, data):
+    # The child page and the post come first; their parent page and thumbnail come later.
+    run_import(data / "multi-part-2.xml", data / "multi-part-1.xml")
+    work, subjects = page_for("page", 301), page_for("page", 300)
+    assert isinstance(work, StandardPage) and work.get_parent().pk == subjects.pk
+    fridge = page_for("post", 302)
+    assert isinstance(fridge, ArticlePage)
+    link = f'linktype="page" id="{subjects.pk}"'
+    assert link in fridge.body.raw_data[0]["value"]
+
+
+def test_wxr_1_0_export_with_a_letter(site_tree, data):
+    run_import(data / "wxr-1.0.xml")
+    letter = page_for("post", 7)
+    assert isinstance(letter, LetterPage)
+    assert Comment.objects.filter(page=letter).count() == 1
+
+
+def test_rerun_over_several_files_creates_nothing_twice(site_tree, data):
+    files = [data / name for name in ("site-1.2.xml", "comments-1.1.xml", "multi-part-1.xml",
+                                     "multi-part-2.xml", "wxr-1.0.xml")]  # fmt: skip
+    run_import(*files)
+    before = snapshot()
+    summary = run_import(*files)
+    assert snapshot() == before
+    assert "letters: 0 created" in summary
+
+
+def test_dry_run_writes_nothing_and_reports_the_same(site_tree, data):
+    before = snapshot()
+    dry = run_import(data / "site-1.2.xml", "--dry-run")
+    assert snapshot() == before
+    assert dry.startswith("Dry run: nothing was written.")
+    real = run_import(data / "site-1.2.xml")
+    assert dry.split("\n", 1)[1] == real
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("malformed.xml", "broken XML"),
+        ("billion-laughs.xml", "entity"),
+        ("xxe.xml", "entity"),
+        ("not-wxr.xml", "not a WordPress export"),
+    ],
+)
+def test_broken_files_are_refused_with_file_and_line_and_nothing_written(
+    site_tree, data, name, reason
+):
+    # The good file comes first: nothing of it may be written either.
+    before = snapshot()
+    with pytest.raises(CommandError) as refused:
+        run_import(data / "site-1.2.xml", data / name)
+    message = str(refused.value)
+    assert "\n" not in message
+    assert message.startswith(f"{data / name}:") and reason in message
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["missing.xml"], "missing.xml: no such file"),
+        (["{site}", "--letter-pattern", "Dear (unclosed"], "--letter-pattern"),
+        (["{site}", "--media-dir", "/nonexistent/uploads"], "no such directory"),
+    ],
+)
+def test_bad_arguments_are_refused_in_one_line(site_tree, data, args, message):
+    before = snapshot()
+    args = [a.format(site=data / "site-1.2.xml") for a in args]
+    with pytest.raises(CommandError, match=message):
+        run_import(*args)
+    assert snapshot() == before
+
+
+def test_media_dir_imports_files_and_featured_images(site_tree, data, tmp_path):
+    from io import BytesIO
+
+    from PIL import Image as PILImage
+
+    folder = tmp_path / "uploads" / "2024" / "03"
+    folder.mkdir(parents=True)
+    buffer = BytesIO()
+    PILImage.new("RGB", (4, 3), "red").save(buffer, "JPEG")
+    attachment = ImportedObject  # the fixture's attachment URL names the file to provide
+    run_import(data / "site-1.2.xml", "--dry-run")
+    url = _attachment_url(data / "site-1.2.xml", 110)
+    relative = url.split("/uploads/", 1)[1]
+    target = tmp_path / "uploads" / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(buffer.getvalue())
+    run_import(data / "site-1.2.xml", "--media-dir", tmp_path / "uploads")
+    letter = page_for("post", 101)
+    assert letter.featured_image is not None
+    assert letter.featured_image.width == 4
+    row = attachment.objects.get(kind="attachment", key="110")
+    assert row.old_url == url and row.object_id == letter.featured_image.pk
+
+
+def _attachment_url(path, wp_id):
+    from dearly.importer.wxr import Item, iter_wxr
+
+    for thing in iter_wxr(path):
+        if isinstance(thing, Item) and thing.wp_id == wp_id:
+            return thing.attachment_url
+    raise AssertionError(wp_id)
