@@ -42,6 +42,9 @@ def server_env(database, redis=None, **extra):
         "DJANGO_SETTINGS_MODULE": "dearly.settings.test",
         "DATABASE_URL": database,
         "DEARLY_LOADTEST": "1",  # the clients below post faster than a reader's rate limit
+        # One page cache for the test and its servers, as every process on a machine shares it
+        # (in Redis when REDIS_URL is set, under a name derived from this directory).
+        "DEARLY_PAGECACHE_DIR": str(settings.PAGECACHE_DIR),
         **extra,
     }
     env.pop("REDIS_URL", None)
@@ -70,10 +73,10 @@ def app_server(env, startup_timeout=60):
     port = free_port()
     # A file, not a pipe: a full pipe would block the server once it logs enough.
     log = tempfile.TemporaryFile()  # noqa: SIM115  # closed below
+    command = [str(VENV_BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--workers", "1", "--blocking-threads", "1", "--no-ws"]
     process = subprocess.Popen(
-        [str(VENV_BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1"]
-        + ["--port", str(port), "--workers", "1", "--blocking-threads", "1", "--no-ws"]
-        + ["dearly.wsgi:application"],
+        [*command, "dearly.wsgi:application"],
         cwd=settings.BASE_DIR,
         env=env,
         stdout=log,
