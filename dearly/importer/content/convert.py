@@ -6,6 +6,7 @@ blocks, images, media, attributed quotes and bare oEmbed URLs are lifted out of 
 `<!--more-->` marks the excerpt, and the rest is sanitised (links through `resolve_link`).
 """
 
+import functools
 import html as html_lib
 import re
 from collections.abc import Callable
@@ -47,12 +48,15 @@ _NEXTPAGE = re.compile(r"<!--nextpage-->|<!--noteaser-->")
 
 SHORTCODES = ("caption", "wp_caption", "gallery", "audio", "video", "embed", "playlist")
 # get_shortcode_regex() from wp-includes/shortcodes.php, for the shortcodes we understand.
-_SHORTCODE = re.compile(
-    r"\[(\[?)(" + "|".join(SHORTCODES) + r")(?![A-Za-z0-9_-])"
-    r"([^\]/]*(?:/(?!\])[^\]/]*)*?)"
-    r"(?:(/)\]|\](?:([^\[]*+(?:\[(?!/\2\])[^\[]*+)*+)\[/\2\])?)"
-    r"(\]?)"
+_SHORTCODE_START = (
+    r"\[(\[?)(" + "|".join(SHORTCODES) + r")(?![A-Za-z0-9_-])([^\]/]*(?:/(?!\])[^\]/]*)*?)"
 )
+_SHORTCODE = re.compile(
+    _SHORTCODE_START + r"(?:(/)\]|\](?:([^\[]*+(?:\[(?!/\2\])[^\[]*+)*+)\[/\2\])?)(\]?)"
+)
+# The same without enclosed content, for text with no closing tag: looking for one that is
+# not there would scan the rest of the text once per shortcode.
+_SHORTCODE_UNCLOSED = re.compile(_SHORTCODE_START + r"(?:(/)\]|\]())(\]?)")
 # shortcode_parse_atts(): name="v", name='v', name=v, "v", 'v', v.
 _SHORTCODE_ATTR = re.compile(
     r"""([\w-]+)\s*=\s*"([^"]*)"(?:\s|$)|([\w-]+)\s*=\s*'([^']*)'(?:\s|$)"""
@@ -70,7 +74,13 @@ _FIGURE_IMG = re.compile(
     re.S | re.I,
 )
 _BARE_IMG = re.compile(_IMG, re.I)
-_MEDIA_TAG = re.compile(r"<(video|audio|iframe)\b([^>]*)>(.*?)</\1\s*>", re.S | re.I)
+
+
+@functools.cache
+def _media_tags(tags: tuple[str, ...]) -> re.Pattern:
+    return re.compile(rf"<({'|'.join(tags)})\b([^>]*)>(.*?)</\1\s*>", re.S | re.I)
+
+
 _SOURCE_SRC = re.compile(r"<source\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.I)
 # WP_Embed::autoembed(): a URL alone on its line, or alone in a paragraph.
 _URL_LINE = re.compile(r"^([ \t]*)(https?://[^\s<>\"]+)([ \t]*)$", re.M | re.I)
@@ -141,13 +151,17 @@ def _convert_part(text, classic, resolve_link, notes) -> list[Block]:
         return "".join(f"\n\n\x00{first + n}\x00\n\n" for n in range(len(blocks)))
 
     if "[" in text:
-        text = _SHORTCODE.sub(lambda m: _shortcode(m, hold, notes), text)
+        pattern = _SHORTCODE if "[/" in text else _SHORTCODE_UNCLOSED
+        text = pattern.sub(lambda m: _shortcode(m, hold, notes), text)
     if "<blockquote" in text or "<BLOCKQUOTE" in text:
         text = _QUOTE_WITH_CITE.sub(lambda m: hold(_quote(m.group(1))), text)
     if "<" in text:
         text = _FIGURE_IMG.sub(lambda m: hold(*_figure(m, notes)), text)
         text = _BARE_IMG.sub(lambda m: hold(*_image(m.group(1), "", notes)), text)
-        text = _MEDIA_TAG.sub(lambda m: hold(*_media_tag(m, notes)), text)
+        lower = text.lower()
+        closed = [tag for tag in ("video", "audio", "iframe") if f"</{tag}" in lower]
+        if closed:  # an unclosed player would otherwise be searched to the end each time
+            text = _media_tags(tuple(closed)).sub(lambda m: hold(*_media_tag(m, notes)), text)
     if "://" in text:
         text = _URL_LINE.sub(lambda m: _bare_url(m, hold), text)
         text = _URL_PARAGRAPH.sub(lambda m: _bare_url(m, hold), text)

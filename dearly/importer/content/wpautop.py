@@ -44,6 +44,7 @@ _KEEP_NEWLINES = re.compile(r"<(script|style|svg).*?</\1>", re.S | re.A)
 _BR_AFTER_BLOCK = re.compile(r"(</?" + _BLOCKS + r"[^>]*>)\s*<br />", re.A)
 _BR_BEFORE_BLOCK = re.compile(r"<br />(\s*</?(?:p|li|div|dl|dd|dt|th|pre|td|ul|ol)[^>]*>)", re.A)
 _TRAILING_NEWLINE = re.compile(r"\n</p>$", re.A)
+_PRE_PLACEHOLDER = re.compile(r"<pre wp-pre-tag-\d+></pre>")
 _NEWLINE_MARK = " <!-- wpnl --> "
 _ASCII_SPACE = " \t\n\r\f\v"  # PHP's \s without /u: a no-break space is text
 _PRESERVED = "<WPPreserveNewline />"
@@ -93,8 +94,8 @@ def wpautop(text: str, br: bool = True) -> str:
     text = _BR_AFTER_BLOCK.sub(r"\1", text)
     text = _BR_BEFORE_BLOCK.sub(r"\1", text)
     text = _TRAILING_NEWLINE.sub("</p>", text)
-    for name, original in pre_tags.items():
-        text = text.replace(name, original)
+    if pre_tags:
+        text = _PRE_PLACEHOLDER.sub(lambda m: pre_tags.get(m.group(), m.group()), text)
     if "<!-- wpnl -->" in text:
         text = text.replace(_NEWLINE_MARK, "\n").replace("<!-- wpnl -->", "\n")
     return text

@@ -18,7 +18,7 @@ from dearly.importer.content import (
     plain_title,
     split_letter,
 )
-from dearly.importer.content.wpautop import wpautop
+from dearly.importer.content.wpautop import _newlines_to_br, wpautop
 from dearly.importer.wxr import Item, iter_wxr
 
 DATA = Path(__file__).parent / "data"
@@ -79,6 +79,14 @@ def test_wpautop_leaves_block_elements_unwrapped_and_pre_untouched():
     )
     assert wpautop("   \n  ") == ""
     assert wpautop('<a\nhref="x">link</a> text') == '<p><a\nhref="x">link</a> text</p>\n'
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([" ", "\n", "\t", "\r", "a", "<br />", "\xa0"]), max_size=30))
+def test_the_newline_step_matches_wordpress_regex_exactly(pieces):
+    text = "".join(pieces)
+    expected = re.sub(r"(?<!<br />)\s*\n", "<br />\n", text, flags=re.A)
+    assert _newlines_to_br(text) == expected
 
 
 def test_pre_becomes_code_with_its_line_breaks_kept():
