@@ -245,7 +245,7 @@ class RedisStore:
         import redis
 
         self._redis = redis
-        self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self.client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
         self.prefix = prefix
         self.max_entries = max_entries
         self.ttl = ttl

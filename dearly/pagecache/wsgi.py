@@ -183,7 +183,7 @@ class PageCache:
             if normal != qs:
                 environ["QUERY_STRING"] = normal  # Django renders exactly what the key names
             qs = normal
-        return f"{self.scheme(environ)}://{host}{path}?{qs}"
+        return f"{self.scheme(environ)}://{host}{path}" + (f"?{qs}" if qs else "")
 
     # -- serving --
 
