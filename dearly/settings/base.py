@@ -341,8 +341,11 @@ CONTENT_SECURITY_POLICY_ADMIN = {
     "script-src": ["'self'", "'unsafe-inline'"],
     "style-src": ["'self'", "'unsafe-inline'"],
     "img-src": ["'self'", "data:", "blob:"],
+    "connect-src": ["'self'", "https://releases.wagtail.org"],  # the dashboard's upgrade notice
     "frame-ancestors": ["'self'"],
 }
+# No Gravatar in the admin: it would send a hash of each editor's email to a third party.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 
 def networks_from_env(name):

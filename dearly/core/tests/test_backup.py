@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+from pathlib import Path
 
 from django.core.files.images import ImageFile
 from django.core.management import CommandError, call_command
@@ -140,20 +141,18 @@ class FullDisk(io.RawIOBase):
 
 
 @pytest.mark.django_db
-def test_a_full_disk_leaves_the_previous_backup_intact_and_no_partial_file(
-    tmp_path, monkeypatch
-):
+def test_a_full_disk_leaves_the_previous_backup_intact_and_no_partial_file(tmp_path, monkeypatch):
     make_site_tree()
     directory = tmp_path / "backups"
     previous = backup(directory)
-    before = open(previous, "rb").read()
+    before = Path(previous).read_bytes()
 
     monkeypatch.setattr(backups, "_open_for_writing", lambda path: FullDisk(path, 4096))
-    with pytest.raises(CommandError, match="Backup failed.*the disk is full"):
+    with pytest.raises(CommandError, match=r"Backup failed.*the disk is full"):
         call_command("backup", dir=str(directory), stdout=io.StringIO())
 
     assert archives(directory) == [os.path.basename(previous)]  # no partial file, no work dir
-    assert open(previous, "rb").read() == before
+    assert Path(previous).read_bytes() == before
 
 
 def test_backup_into_an_unwritable_place_exits_non_zero_with_one_line():
@@ -215,7 +214,7 @@ def refused(archive, tmp_path, reason):
 
 
 def test_a_truncated_archive_is_refused(tmp_path, good_archive):
-    data = open(good_archive, "rb").read()
+    data = Path(good_archive).read_bytes()
     truncated = tmp_path / "truncated.tar.gz"
     truncated.write_bytes(data[: len(data) // 2])
     refused(truncated, tmp_path, "not a complete Dearly backup")
