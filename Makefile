@@ -48,6 +48,10 @@ run: setup ## Serve the demo site on SQLite at http://127.0.0.1:$PORT/
 	  $(VENV)/bin/granian --interface wsgi --host 127.0.0.1 --port $(PORT) \
 	    --workers $(WORKERS) --blocking-threads 1 --no-ws dearly.wsgi:application
 
+.PHONY: worker
+worker: $(VENV)/.run-installed ## Run queued background tasks (app servers started with TASKS_BACKEND=database)
+	TASKS_BACKEND=database $(MANAGE) db_worker
+
 .PHONY: demo
 demo: $(VENV)/.run-installed ## Load the demo content (idempotent)
 	$(MANAGE) migrate --noinput -v0
