@@ -2,12 +2,15 @@
 resolution and views run; a miss goes to Django and, if the response may be shared between
 logged-out readers, is stored with the tags it depends on."""
 
+import functools
 import hashlib
 import logging
 import re
 import time
 from collections import OrderedDict
+from pathlib import Path
 
+import django
 from django.conf import settings
 from django.http import HttpResponseBase
 from django.http.request import split_domain_port, validate_host
@@ -29,6 +32,7 @@ MAX_QUERY = 512
 STORABLE_VARY = frozenset({"cookie", "accept-encoding"})
 UNCACHEABLE_CONTROL = re.compile(r"\b(private|no-store|no-cache)\b", re.IGNORECASE)
 _EMPTY = [b""]
+RELEASE_FILES = frozenset({".py", ".html", ".txt", ".xml", ".css", ".js", ".svg", ".json"})
 
 
 class Entry:
@@ -84,6 +88,25 @@ def not_modified(environ, etag, last_modified):
     return False
 
 
+@functools.cache
+def release():
+    """A hash of the code, templates, static files and main libraries: after a deploy, pages
+    rendered by the previous release are never served (they age out of the store)."""
+    import wagtail
+
+    root = Path(settings.PROJECT_DIR)
+    digest = hashlib.blake2b(digest_size=6)
+    digest.update(f"{django.get_version()} {wagtail.__version__}".encode())
+    for path in sorted(root.rglob("*")):
+        if path.suffix in RELEASE_FILES and "__pycache__" not in path.parts and path.is_file():
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if manifest.is_file():
+        digest.update(manifest.read_bytes())
+    return digest.hexdigest()
+
+
 class PageCache:
     """Wraps Django's WSGI application; see the module docstring."""
 
@@ -95,6 +118,7 @@ class PageCache:
         self.max_body = settings.PAGECACHE_MAX_BODY
         self.local_bytes = settings.PAGECACHE_LOCAL_BYTES
         self.local = OrderedDict()
+        self.release = release() + " "  # the prefix of every key
         self.local_size = 0
         self.skip_prefixes = tuple(settings.PAGECACHE_SKIP_PREFIXES)
         cookies = [
@@ -183,7 +207,8 @@ class PageCache:
             if normal != qs:
                 environ["QUERY_STRING"] = normal  # Django renders exactly what the key names
             qs = normal
-        return f"{self.scheme(environ)}://{host}{path}" + (f"?{qs}" if qs else "")
+        url = f"{self.scheme(environ)}://{host}{path}" + (f"?{qs}" if qs else "")
+        return self.release + url
 
     # -- serving --
 
@@ -309,7 +334,7 @@ class PageCache:
         if "content-length" not in found:
             headers.append(("Content-Length", str(len(body))))
         tags = sorted({*BASE_TAGS, *collector.tags})
-        return Stored(key, headers, body, tags, g0, time.time())
+        return Stored(key.removeprefix(self.release), headers, body, tags, g0, time.time())
 
 
 def wrap(app):

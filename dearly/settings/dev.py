@@ -8,6 +8,8 @@ from .base import *  # noqa: F403
 from .base import MEDIA_BUCKET, VAR_DIR
 
 DEBUG = os.environ.get("DEBUG", "") == "1"
+if DEBUG:
+    PAGECACHE_ENABLED = False  # template and code edits show on the next request
 
 
 def _local_secret_key():

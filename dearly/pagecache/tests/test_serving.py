@@ -177,3 +177,11 @@ def test_disabled_page_cache_leaves_django_alone(settings):
     settings.PAGECACHE_ENABLED = False
     app = WSGIHandler()
     assert wrap(app) is app
+
+
+def test_a_new_release_never_serves_pages_rendered_by_the_previous_one(reader, guide):
+    reader.get(PATH)
+    upgraded = Reader()  # another server, started after a deploy
+    upgraded.app.release = "0123456789ab "
+    assert upgraded.get(PATH).cache == "miss"
+    assert reader.get(PATH).cache == "hit"
