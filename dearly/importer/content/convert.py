@@ -62,6 +62,7 @@ _SHORTCODE_ATTR = re.compile(
     r"""([\w-]+)\s*=\s*"([^"]*)"(?:\s|$)|([\w-]+)\s*=\s*'([^']*)'(?:\s|$)"""
     r"""|([\w-]+)\s*=\s*([^\s'"]+)(?:\s|$)|"([^"]*)"(?:\s|$)|'([^']*)'(?:\s|$)|(\S+)(?:\s|$)"""
 )
+_TAG_NAME = re.compile(r"<[^\s/>]+")
 _HTML_ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 
 _QUOTE_WITH_CITE = re.compile(
@@ -289,7 +290,8 @@ def _ids(text: str) -> list[int]:
 
 def _html_attributes(tag: str) -> dict[str, str]:
     attributes = {}
-    for m in _HTML_ATTR.finditer(tag, tag.find(" ") if " " in tag else len(tag)):
+    name = _TAG_NAME.match(tag)
+    for m in _HTML_ATTR.finditer(tag, name.end() if name else 0):
         value = m[2] if m[2] is not None else m[3] if m[3] is not None else m[4] or ""
         attributes.setdefault(m[1].lower(), html_lib.unescape(value))
     return attributes

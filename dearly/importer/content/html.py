@@ -24,14 +24,15 @@ _PRE = re.compile(r"<pre\b[^>]*>(.*?)</pre\s*>", re.S | re.I)
 _CODE_TAG = re.compile(r"</?code\b[^>]*>", re.I)
 _TABLE = re.compile(r"<table\b", re.I)
 _TABLE_HINT = re.compile(r"<(?:t[rdh]|caption|d[dt])\b", re.I)
-_P_INNER_SPACE = re.compile(r"(<p>)\s+|\s+(</p>)")
 _TABLE_ROW = re.compile(r"<(/?)(?:tr|caption|dt|dd)\b[^>]*>", re.I)
 # Without these, the HTML parser's table rules would move the rows' text around.
 _TABLE_PARTS = re.compile(
     r"</?(?:table|thead|tbody|tfoot|colgroup|col)\b[^>]*>|<t[dh]\b[^>]*>", re.I
 )
 _TABLE_CELL_END = re.compile(r"\s*</t[dh]\s*>\s*", re.I)
-_EMPTY = re.compile(r"<(p|li|h2|h3|h4|blockquote|strong|em|b|i|code|s|sup|sub)>(?:\s|<br>)*</\1>")
+_EMPTY = re.compile(
+    r"<(p|li|h2|h3|h4|blockquote|strong|em|b|i|code|s|sup|sub)>(?:\s|<br>|&nbsp;)*</\1>"
+)
 _EMPTY_LIST = re.compile(r"<(ul|ol)>\s*</\1>")
 # nh3's output is well-formed and holds only ALLOWED_TAGS, so a flat tokenizer is enough.
 _TAG = re.compile(r"<(/?)([a-z0-9]+)[^>]*>")
@@ -60,7 +61,6 @@ def sanitise(
                 notes.append("a table was turned into plain paragraphs")
             fragment = _TABLE_ROW.sub(lambda m: f"<{m[1]}p>", fragment)
             fragment = _TABLE_CELL_END.sub(" ", _TABLE_PARTS.sub("", fragment))
-            fragment = _P_INNER_SPACE.sub(lambda m: m[1] or m[2], fragment)
 
     def link_filter(tag, attribute, value):
         if resolve_link is not None and tag == "a" and attribute == "href":

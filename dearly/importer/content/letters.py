@@ -93,7 +93,7 @@ def _name_words(name: str) -> list[str]:
 
 
 def _same_person(one: str, other: str) -> bool:
-    """ "Cold" answers "Cold in Leeds"; "Dr. Mimi" signs as "Mimi"."""
+    """Whether two names are one person: "Cold" for "Cold in Leeds", "Mimi" for "Dr. Mimi"."""
     shorter, longer = sorted((_name_words(one), _name_words(other)), key=len)
     return bool(shorter) and longer[: len(shorter)] == shorter
 

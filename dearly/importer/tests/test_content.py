@@ -196,6 +196,20 @@ def test_an_image_inside_a_paragraph_splits_the_text_around_it():
     ]  # fmt: skip
 
 
+def test_image_attributes_are_read_whatever_separates_them():
+    raw = (
+        "<img\nclass='wp-image-8'\tsrc=\"https://askmimi.example/a b.jpg?w=1&amp;h=2\"\n"
+        'alt=Chairs data-x="src=nope"/>'
+    )
+    (image,) = convert(raw).blocks
+    assert image.value == {
+        "src": "https://askmimi.example/a b.jpg?w=1&h=2",
+        "alt": "Chairs",
+        "caption": "",
+        "attachment_id": 8,
+    }
+
+
 def test_block_editor_figures_keep_their_figcaption_and_images_without_source_are_noted():
     raw = (
         '<!-- wp:image {"id":7} --><figure class="wp-block-image"><img src="https://askmimi.'
