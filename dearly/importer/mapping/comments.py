@@ -10,10 +10,12 @@ import ipaddress
 import re
 from collections import defaultdict
 
+from django.utils.html import escape, linebreaks
+
 import nh3
 
 from dearly.comments.models import Comment
-from dearly.comments.rendering import render_body
+from dearly.comments.rendering import LINK_REL, render_body
 
 from .state import Kind
 
@@ -38,6 +40,18 @@ def comment_text(raw):
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+LINKISH = re.compile(r"://|www\.|@|\.(com|edu|gov|int|mil|net|org)\b", re.IGNORECASE)
+
+
+def comment_html(text):
+    """render_body(text), without Django's urlize where there is nothing to link: urlize is
+    most of the cost of 100,000 imported comments."""
+    if LINKISH.search(text):
+        return render_body(text)
+    html = linebreaks(escape(text), autoescape=False)
+    return nh3.clean(html, tags={"p", "br", "a"}, attributes={"a": {"href"}}, link_rel=LINK_REL)
 
 
 def valid_ip(value):
@@ -150,7 +164,7 @@ class CommentWriter:
             author_email=wp.author_email[:254],
             kind=kind,
             body=body,
-            body_html=render_body(body) if body else "",
+            body_html=comment_html(body) if body else "",
             status=STATUS[wp.approved],
             created_at=wp.date_gmt or page_date,
             ip_address=valid_ip(wp.author_ip),

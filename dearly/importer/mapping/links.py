@@ -69,7 +69,7 @@ class RedirectBook:
             return
         if page is not None:
             target = page.url_path
-            if target and normal == Redirect.normalise_path(_site_relative(target)):
+            if target and normal == Redirect.normalise_path(site_relative(target)):
                 self.in_place[normal] = page.pk  # the page answers at its old address itself
                 return
             self.pending[normal] = Redirect(
@@ -111,7 +111,7 @@ class RedirectBook:
         self.pending = {}
 
 
-def _site_relative(url_path):
+def site_relative(url_path):
     """Wagtail's url_path ("/home/guides/x/") without the site root's own segment."""
     parts = url_path.split("/", 2)
     return "/" + parts[2] if len(parts) > 2 else "/"
@@ -120,8 +120,9 @@ def _site_relative(url_path):
 class LinkMarker:
     """The resolve_link given to the converter: links to the old site become markers."""
 
-    def __init__(self, hosts):
+    def __init__(self, hosts, resolve_now=None):
         self.hosts = hosts
+        self.resolve_now = resolve_now  # the new URL when the target is already imported
         self.seen = False
 
     def __call__(self, url):
@@ -133,6 +134,10 @@ class LinkMarker:
             return None
         if not host and not parts.path.startswith("/"):
             return None  # relative links and #anchors stay as they are
+        if self.resolve_now is not None:
+            new_url = self.resolve_now(url.strip())
+            if new_url:
+                return new_url
         self.seen = True
         return MARKER + quote(url.strip(), safe="")
 

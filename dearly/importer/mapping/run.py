@@ -26,7 +26,7 @@ from dearly.articles.models import ArticleIndexPage, ColumnIndexPage, LetterPage
 
 from .. import content, wxr
 from .comments import CommentWriter
-from .links import LinkFixer, LinkMarker, RedirectBook, old_path
+from .links import LinkFixer, LinkMarker, RedirectBook, old_path, query_target, site_relative
 from .media import MediaLibrary
 from .pages import Tree, apply_status, plain_text, schedule, set_password, wanted_class
 from .report import Report
@@ -124,7 +124,7 @@ class WordPressImport:
 
     def run(self, paths, progress=None):
         self.scan_result = self.scan(paths)
-        self.marker = LinkMarker(self.scan_result.hosts)
+        self.marker = LinkMarker(self.scan_result.hosts, self._resolve_now)
         self.media = MediaLibrary(
             self.options.media_dir, self.table, self.report, dry_run=self.options.dry_run
         )
@@ -180,6 +180,7 @@ class WordPressImport:
             elif isinstance(thing, wxr.Term):
                 self.term(source, thing)
             elif isinstance(thing, wxr.Item):
+                self.current_source = source
                 self.item(source, thing)
                 since_flush += 1
                 if progress:
@@ -345,6 +346,22 @@ class WordPressImport:
                 self.deferred.append((source, item))
                 return None
         return self._write(source, item, page, parent, digest, kind_key)
+
+    def _resolve_now(self, url):
+        """The new URL of a link to something imported already (else it is fixed at the end)."""
+        parts = urlsplit(url)
+        page_id = None
+        query = query_target(parts.query)
+        if query and parts.path in ("", "/"):
+            kinds, wp_id = query
+            for kind in set(kinds) & {Kind.POST, Kind.PAGE}:
+                page_id = page_id or self.table.object_id(self.current_source, kind, wp_id)
+        elif parts.path and not query:
+            page_id = self.redirects.target(parts.path)[0]
+        if not page_id:
+            return None
+        url_path = Page.objects.filter(pk=page_id).values_list("url_path", flat=True).first()
+        return site_relative(url_path) if url_path else None
 
     def _parent_page(self, source, item):
         """The page's parent, or None when that parent comes later in the export."""
@@ -549,11 +566,13 @@ class WordPressImport:
             waiting, self.deferred = self.deferred, []
             progress = False
             for source, item in waiting:
+                self.current_source = source
                 if self.item(source, item) is not None:
                     progress = True
             if not progress:
                 break
         for source, item in self.deferred:
+            self.current_source = source
             self.report.warn(f"{item.path}:{item.line}: page {item.wp_id} placed at the top level")
             kind_key = Kind.PAGE
             digest = fingerprint(item, self.options)
