@@ -174,8 +174,13 @@ class PostPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         from dearly.comments.context import comment_area
+        from dearly.core import versions
 
         context = super().get_context(request, *args, **kwargs)
+        # The tokens the page's cached fragments are keyed by, read in one query.
+        context["versions"] = versions.current(
+            request, versions.CONTENT, versions.COMMENTS, versions.page_comments(self.pk)
+        )
         context.update(comment_area(request, self))
         return context
 

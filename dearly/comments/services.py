@@ -23,7 +23,11 @@ class CommentRefused(Exception):
         self.status = status
 
 
-def column_settings(page):
+def column_settings(page, request=None):
+    from dearly.core.cached import column_settings as cached_settings
+
+    if request is not None:  # the request knows its site: no query for it
+        return cached_settings(request)
     site = page.get_site()
     return ColumnSettings.for_site(site) if site else ColumnSettings()
 

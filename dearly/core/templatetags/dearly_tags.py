@@ -1,6 +1,8 @@
+import hashlib
 import json
 
 from django import template
+from django.core.cache import cache
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
 
@@ -22,20 +24,28 @@ def related_for(page):
     return related_posts(page)
 
 
-@register.simple_tag
-def nav_topics():
+@register.simple_tag(takes_context=True)
+def nav_topics(context):
     """Top-level topics for the site navigation."""
-    from dearly.articles.models import Topic
+    from dearly.core.cached import nav_topics
 
-    return list(Topic.objects.filter(parent__isnull=True).only("name", "slug")[:8])
+    return nav_topics(context.get("request"))
 
 
-@register.simple_tag
-def footer_pages():
+@register.simple_tag(takes_context=True)
+def footer_pages(context):
     """Plain pages (About, Privacy, Comment policy) linked in the footer."""
-    from dearly.core.models import StandardPage
+    from dearly.core.cached import footer_pages
 
-    return list(StandardPage.objects.live().public().order_by("path").only("title", "url_path"))[:6]
+    return footer_pages(context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
+def column_settings(context):
+    """The site's ColumnSettings (columnist's name, tagline), cached by content version."""
+    from dearly.core.cached import column_settings
+
+    return column_settings(context.get("request"))
 
 
 @register.simple_tag(takes_context=True)
@@ -55,3 +65,37 @@ def structured_data(context, page):
     if page.author:
         data["author"] = {"@type": "Person", "name": page.author.public_name}
     return data
+
+
+class FragmentCacheNode(template.Node):
+    def __init__(self, nodelist, name, vary_on):
+        self.nodelist, self.name, self.vary_on = nodelist, name, vary_on
+
+    def render(self, context):
+        request = context.get("request")
+        vary = [value.resolve(context, ignore_failures=True) for value in self.vary_on]
+        if request is None or getattr(request, "is_preview", False) or None in vary:
+            return self.nodelist.render(context)  # previews show drafts: never cache them
+        digest = hashlib.md5(repr(vary).encode(), usedforsecurity=False).hexdigest()
+        key = f"dearly:fragment:{self.name}:{digest}"
+        html = cache.get(key)
+        if html is None:
+            from dearly.core.versions import TIMEOUT
+
+            html = self.nodelist.render(context)
+            cache.set(key, html, TIMEOUT)
+        return html
+
+
+@register.tag
+def fragment_cache(parser, token):
+    """{% fragment_cache "name" value… %}…{% endfragment_cache %}: the rendered block, cached
+    under the values (page id and version tokens); rendered afresh when one is None and in
+    Wagtail previews. Never put anything that differs between readers inside."""
+    bits = token.split_contents()
+    if len(bits) < 3:
+        raise template.TemplateSyntaxError(f"{bits[0]} needs a name and at least one value")
+    nodelist = parser.parse(("endfragment_cache",))
+    parser.delete_first_token()
+    name = bits[1].strip("\"'")
+    return FragmentCacheNode(nodelist, name, [parser.compile_filter(bit) for bit in bits[2:]])

@@ -1,0 +1,58 @@
+"""Site-wide data every page shows (column settings, topic navigation, footer links), read from
+the default cache under the content version (dearly.core.versions) instead of the database on
+each request."""
+
+from django.core.cache import cache
+
+from wagtail.models import Site
+
+from . import versions
+
+
+def _cached(request, name, build):
+    token = versions.current(request, versions.CONTENT)[versions.CONTENT]
+    key = f"dearly:{name}:{token}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, versions.TIMEOUT)
+    return value
+
+
+def column_settings(request=None, site=None):
+    """The ColumnSettings of `site` (or of the request's site)."""
+    from .models import ColumnSettings
+
+    if site is None:
+        site = (
+            Site.find_for_request(request)
+            if request is not None
+            else Site.objects.filter(is_default_site=True).first()
+        )
+    if site is None:
+        return ColumnSettings()
+    return _cached(request, f"column-settings:{site.pk}", lambda: ColumnSettings.for_site(site))
+
+
+def nav_topics(request):
+    """Top-level topics for the site navigation."""
+    from dearly.articles.models import Topic
+
+    return _cached(
+        request,
+        "nav-topics",
+        lambda: list(Topic.objects.filter(parent__isnull=True).only("name", "slug")[:8]),
+    )
+
+
+def footer_pages(request):
+    """Plain pages (About, Privacy, Comment policy) linked in the footer."""
+    from .models import StandardPage
+
+    return _cached(
+        request,
+        "footer-pages",
+        lambda: list(
+            StandardPage.objects.live().public().order_by("path").only("title", "url_path")
+        )[:6],
+    )

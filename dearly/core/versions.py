@@ -1,0 +1,115 @@
+"""Version tokens for cached fragments, kept in the database so that every worker process and
+app server sees a change on its very next request (the default cache may be per process).
+
+A fragment is cached under a key that includes the tokens it depends on; a change writes a new
+token in the same transaction as the change itself, so the old entries are never read again
+and age out of the cache. Keys:
+
+- CONTENT: anything a published page shows apart from comments (pages, topics, tags, site
+  settings, authors' names, images), read by the article, navigation and related-post caches;
+- COMMENTS: any comment anywhere (comment counts in related posts);
+- page_comments(page_id): the comments on one page (its comment threads).
+"""
+
+import secrets
+
+from django.db.models.signals import post_delete, post_save, pre_delete
+
+from wagtail.models import Page
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+CONTENT = "content"
+COMMENTS = "comments"
+TIMEOUT = 24 * 3600  # entries under old tokens are never read again; let them expire
+
+
+def page_comments(page_id):
+    return f"comments:{page_id}"
+
+
+def bump(*keys):
+    """Give each key a new token (one statement, joining the caller's transaction)."""
+    from .models import ContentVersion
+
+    keys = sorted(set(keys))  # the same row order in every writer: no deadlock on PostgreSQL
+    if not keys:
+        return
+    token = secrets.token_hex(8)
+    ContentVersion.objects.bulk_create(
+        [ContentVersion(key=key, token=token) for key in keys],
+        update_conflicts=True,
+        unique_fields=["key"],
+        update_fields=["token"],
+    )
+
+
+def current(request, *keys):
+    """The tokens of `keys` ("" for a key never bumped), read once per request in one query."""
+    from .models import ContentVersion
+
+    known = getattr(request, "_dearly_versions", None) if request is not None else None
+    if known is None:
+        known = {}
+        if request is not None:
+            request._dearly_versions = known
+    missing = [key for key in keys if key not in known]
+    if missing:
+        found = dict(ContentVersion.objects.filter(key__in=missing).values_list("key", "token"))
+        known.update({key: found.get(key, "") for key in missing})
+    return {key: known[key] for key in keys}
+
+
+def content_changed(**kwargs):
+    bump(CONTENT)
+
+
+def _settings_saved(sender, created=False, **kwargs):
+    # for_site() creates the row with its defaults on first use, which shows nothing new.
+    if not created:
+        bump(CONTENT)
+
+
+def _page_saved_or_deleted(sender, instance, **kwargs):
+    if isinstance(instance, Page):
+        bump(CONTENT)
+
+
+def _user_saved_or_deleted(sender, instance, update_fields=None, **kwargs):
+    """Authors' names are shown in bylines; logging in (last_login only) changes nothing shown."""
+    if update_fields is not None and set(update_fields) <= {"last_login", "password"}:
+        return
+    from dearly.articles.models import PostPage
+
+    if instance.pk and PostPage.objects.filter(author_id=instance.pk).exists():
+        bump(CONTENT)
+
+
+def connect():
+    """Called from CoreConfig.ready()."""
+    from django.contrib.auth import get_user_model
+
+    from taggit.models import Tag
+    from wagtail.images import get_image_model
+    from wagtail.models import Site
+
+    from dearly.articles.models import Topic
+
+    from .models import ColumnSettings
+
+    for signal in (page_published, page_unpublished, post_page_move):
+        signal.connect(content_changed, dispatch_uid=f"dearly-versions-{signal}")
+    for signal in (post_save, post_delete):
+        signal.connect(_page_saved_or_deleted, dispatch_uid=f"dearly-versions-page-{signal}")
+        for model in (Topic, Tag, Site, get_image_model()):
+            signal.connect(
+                content_changed, sender=model, dispatch_uid=f"dearly-versions-{model}-{signal}"
+            )
+    post_save.connect(_settings_saved, sender=ColumnSettings, dispatch_uid="dearly-settings")
+    post_delete.connect(content_changed, sender=ColumnSettings, dispatch_uid="dearly-settings-del")
+    # Before a user is deleted: afterwards their posts no longer point at them.
+    for signal in (post_save, pre_delete):
+        signal.connect(
+            _user_saved_or_deleted,
+            sender=get_user_model(),
+            dispatch_uid=f"dearly-versions-user-{signal}",
+        )
