@@ -4,7 +4,8 @@ No database code: `iter_wxr(path)` yields a `Channel`, then `Author`s, `Term`s a
 file order. Elements are cleared as soon as they are read, so memory stays flat on a 500 MB
 export. Entity declarations (billion laughs, external entities) are refused by defusedxml;
 broken XML, a refused file or a file that is not a WordPress export raises `WXRError` with
-the file and line.
+the file and line. Values are as exported (titles and bodies raw), except that WXR 1.0's "tag"
+taxonomy is called "post_tag" as in later versions.
 """
 
 from collections import deque

@@ -335,7 +335,8 @@ def test_links_are_rewritten_through_resolve_link_everywhere_but_never_to_unsafe
 
 
 def test_empty_and_whitespace_bodies_give_no_blocks():
-    for raw in ("", "   \n\n  ", "<!-- wp:paragraph --><p></p><!-- /wp:paragraph -->", "\x00"):
+    empty_paragraph = "<!-- wp:paragraph --><p></p><!-- /wp:paragraph -->"
+    for raw in ("", "   \n\n  ", empty_paragraph, "\x00", "<p>&nbsp;</p>\n\n&nbsp;"):
         converted = convert(raw)
         assert converted.blocks == ()
         assert (converted.excerpt_html, converted.has_more, converted.notes) == ("", False, ())
