@@ -37,9 +37,11 @@ if os.environ.get("DEARLY_LOADTEST") == "1":
 
     ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "comment": None, "ask_question": None}
 WAGTAILADMIN_BASE_URL = "http://testserver"
-# The page cache stays on; its store is per test process (conftest empties it per test) unless
-# a test hands its own to a server it starts.
+# The page cache stays on, with a store per test run and xdist worker (conftest empties it per
+# test). Servers a test starts inherit the environment, so they share their test's store.
+_test_run = os.environ.setdefault("DEARLY_TEST_RUN", str(os.getpid()))
 PAGECACHE_DIR = os.environ.get("DEARLY_PAGECACHE_DIR") or os.path.join(
-    tempfile.gettempdir(), f"dearly-pagecache-{os.getpid()}"
+    tempfile.gettempdir(),
+    f"dearly-pagecache-{_test_run}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}",
 )
 PAGECACHE_KEY_PREFIX = f"dearly-test:{os.path.basename(PAGECACHE_DIR)}"
