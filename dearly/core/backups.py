@@ -333,10 +333,9 @@ def _clear_caches():
         get_store().clear()
 
 
-def restore_backup(archive, directory=None):
-    """Check archive, save the current state, then bring back its database and media.
-
-    Returns (pre-restore backup path, media files restored or None)."""
+def restore_backup(archive, directory=None, confirm=None):
+    """Check archive, ask confirm(manifest) if given, save the current state, then bring back
+    its database and media. Returns (pre-restore backup path, media files restored or None)."""
     directory = Path(directory or default_directory())
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -345,6 +344,8 @@ def restore_backup(archive, directory=None):
         raise BackupError(f"cannot write to {directory}: {_reason(error)}") from error
     try:
         snapshot = read_backup(archive, work)
+        if confirm is not None and not confirm(snapshot.manifest):
+            raise BackupError("cancelled; nothing was changed")
         safety = create_backup(directory, label="pre-restore")
         _restore_database(snapshot)
         try:

@@ -213,6 +213,15 @@ def refused(archive, tmp_path, reason):
     assert not any(n.startswith(".") for n in archives(tmp_path / "backups"))
 
 
+def test_answering_no_changes_nothing(tmp_path, good_archive, monkeypatch):
+    monkeypatch.setattr("builtins.input", lambda prompt: "no")
+    pages = Page.objects.count()
+    with pytest.raises(CommandError, match="Restore cancelled; nothing was changed"):
+        call_command("restore", good_archive, dir=str(tmp_path / "backups"), stdout=io.StringIO())
+    assert Page.objects.count() == pages
+    assert archives(tmp_path / "backups") == [os.path.basename(good_archive)]
+
+
 def test_a_truncated_archive_is_refused(tmp_path, good_archive):
     data = Path(good_archive).read_bytes()
     truncated = tmp_path / "truncated.tar.gz"

@@ -21,14 +21,8 @@ class Command(BaseCommand):
         )  # fmt: skip
 
     def handle(self, *args, archive, dir=None, interactive=True, **options):
-        if interactive:
-            answer = input(
-                f"This replaces the whole database and media with {archive}. Type 'yes' to go on: "
-            )
-            if answer.strip().lower() != "yes":
-                raise CommandError("Restore cancelled; nothing was changed.")
         try:
-            safety, media = restore_backup(archive, dir)
+            safety, media = restore_backup(archive, dir, self.confirm if interactive else None)
         except BackupError as error:
             raise CommandError(f"Restore failed: {error}") from None
         self.stdout.write(f"Restored {archive}.")
@@ -37,3 +31,22 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Media: {media} files.")
         self.stdout.write(f"The state before the restore is saved in {safety}.")
+
+    def confirm(self, manifest):
+        """Asked once the archive has been checked, before anything changes."""
+        media = manifest.get("media", {})
+        self.stdout.write(
+            f"This backup was made {manifest.get('created', '?')}: a "
+            f"{manifest['database']['vendor']} database and {media.get('files', 0)} media files."
+        )
+        self.stdout.flush()
+        try:
+            answer = input("It replaces the whole database and media. Type 'yes' to go on: ")
+        except EOFError:
+            raise CommandError(
+                "Restore cancelled: no answer on standard input (use --noinput to skip the "
+                "question); nothing was changed."
+            ) from None
+        if answer.strip().lower() != "yes":
+            raise CommandError("Restore cancelled; nothing was changed.")
+        return True
