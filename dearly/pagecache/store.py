@@ -82,6 +82,24 @@ class SQLiteStore:
         self._local = threading.local()
         self._pid = os.getpid()
         self._conn().executescript(self.SCHEMA)
+        if _GEN.unpack_from(self._map)[0] == 0:
+            self._start_generations()
+
+    def _start_generations(self):
+        """A new or emptied generation file starts above any generation used before, and
+        everything stored under an earlier one becomes invalid (tag `*`)."""
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        try:
+            if _GEN.unpack_from(self._map)[0] == 0:
+                base = fresh_base()
+                self._conn().execute(
+                    "INSERT INTO tags (name, version) VALUES (?, ?) "
+                    "ON CONFLICT (name) DO UPDATE SET version = excluded.version",
+                    (ALL, base),
+                )
+                _GEN.pack_into(self._map, 0, base)
+        finally:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
 
     def _conn(self):
         conn = getattr(self._local, "conn", None)
@@ -234,9 +252,20 @@ class RedisStore:
     keeps their number bounded."""
 
     # INCR and the tag versions in one step: no reader sees the new generation with old versions.
+    # A missing generation (new or emptied Redis) starts above any used before, and `*` makes
+    # everything stored under an earlier one invalid, since bumps may have been lost with it.
+    START = """
+        if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
+            redis.call('HSET', KEYS[2], '*', ARGV[1])
+        end
+        return redis.call('GET', KEYS[1])
+    """
     BUMP = """
+        if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
+            redis.call('HSET', KEYS[2], '*', ARGV[1])
+        end
         local gen = redis.call('INCR', KEYS[1])
-        for i, tag in ipairs(ARGV) do redis.call('HSET', KEYS[2], tag, gen) end
+        for i = 2, #ARGV do redis.call('HSET', KEYS[2], ARGV[i], gen) end
         return gen
     """
     TRIM_EVERY = 50
@@ -250,6 +279,7 @@ class RedisStore:
         self.max_entries = max_entries
         self.ttl = ttl
         self._bump = self.client.register_script(self.BUMP)
+        self._start = self.client.register_script(self.START)
         self._puts = 0
 
     def _k(self, name):
@@ -260,13 +290,17 @@ class RedisStore:
 
     def generation(self):
         try:
-            return int(self.client.get(self._k("gen")) or 0)
+            gen = self.client.get(self._k("gen"))
+            if gen is None:
+                gen = self._start(keys=[self._k("gen"), self._k("tags")], args=[fresh_base()])
+            return int(gen)
         except self._redis.RedisError as error:
             raise StoreError(error) from error
 
     def bump(self, tags):
+        keys = [self._k("gen"), self._k("tags")]
         try:
-            return int(self._bump(keys=[self._k("gen"), self._k("tags")], args=sorted(set(tags))))
+            return int(self._bump(keys=keys, args=[fresh_base(), *sorted(set(tags))]))
         except self._redis.RedisError as error:
             raise StoreError(error) from error
 
@@ -373,5 +407,6 @@ def reset_store():
     _store = None
 
 
-def now():
-    return time.time()
+def fresh_base():
+    """Microseconds since 1970: above any generation a store could have reached before."""
+    return int(time.time() * 1_000_000)

@@ -2,6 +2,7 @@
 resolution and views run; a miss goes to Django and, if the response may be shared between
 logged-out readers, is stored with the tags it depends on."""
 
+import contextlib
 import functools
 import hashlib
 import logging
@@ -237,7 +238,8 @@ class PageCache:
                 entry.checked == gen or self.store.newest_version(entry.tags) <= entry.g0
             ):
                 entry.checked = gen
-                self.local.move_to_end(key)
+                with contextlib.suppress(KeyError):  # another thread may have dropped it
+                    self.local.move_to_end(key)
                 return entry
             self.forget(key)  # another worker may have stored a newer copy
         stored = self.store.get(key)
@@ -251,10 +253,15 @@ class PageCache:
         return entry
 
     def remember(self, key, entry):
+        self.forget(key)
         self.local[key] = entry
         self.local_size += entry.size
-        while self.local_size > self.local_bytes and self.local:
-            _, old = self.local.popitem(last=False)
+        while self.local_size > self.local_bytes:
+            try:
+                _, old = self.local.popitem(last=False)
+            except KeyError:  # emptied meanwhile by another thread
+                self.local_size = 0
+                break
             self.local_size -= old.size
 
     def forget(self, key):

@@ -87,6 +87,23 @@ def test_clear_invalidates_everything_stored_before(make_store):
     assert store.newest_version(["page:1"]) > g0  # a copy kept in memory is stale too
 
 
+def test_a_store_that_lost_its_data_invalidates_what_workers_kept_from_before(make_store, tmp_path):
+    """Redis restarted without persistence, or var/pagecache removed: bumps may have been lost
+    with it, so nothing a worker still holds from before may be served."""
+    store = make_store()
+    store.bump(["page:1"])
+    g0 = store.generation()
+    store.put("k", stored("http://x/a/", ["page:1"], g0))
+    kept = store.get("k")  # a worker's copy in memory
+    if isinstance(store, RedisStore):
+        store.client.flushdb()
+    else:
+        shutil.rmtree(tmp_path / "pagecache")
+    fresh = make_store()  # as a worker opening the store anew
+    assert fresh.generation() > g0
+    assert fresh.newest_version(kept.tags) > kept.g0
+
+
 def test_the_number_of_entries_stays_bounded(make_store):
     store = make_store()
     for n in range(store.TRIM_EVERY * 3):
