@@ -3,6 +3,7 @@ network allow-list, login and password-reset rate limits, and the error pages (D
 
 import json
 import os
+import re
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -179,6 +180,22 @@ def test_public_pages_carry_no_inline_code(client, site_tree):
             problems[path] = parser.found
     assert not problems
     assert b'type="application/ld+json"' in client.get(article.url).content
+
+
+def test_no_template_or_script_of_ours_has_inline_code():
+    """Every template, including the ones the page tests above do not render."""
+    problems = {}
+    for path in sorted((REPO / "dearly").glob("**/templates/**/*.html")):
+        parser = InlineCode()
+        parser.feed(re.sub(r"{%.*?%}|{{.*?}}", "", path.read_text(), flags=re.S))
+        if parser.found:
+            problems[str(path.relative_to(REPO))] = parser.found
+    for path in sorted((REPO / "dearly" / "static").glob("**/*.js")):
+        if re.search(
+            r"\beval\(|new Function\(|\.innerHTML\s*=|setAttribute\(\s*[\"']on", path.read_text()
+        ):
+            problems[str(path.relative_to(REPO))] = ["eval, innerHTML or an on* attribute"]
+    assert not problems
 
 
 def test_error_pages_carry_no_inline_code():
