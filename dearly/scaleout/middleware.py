@@ -50,6 +50,6 @@ class ServiceUnavailableMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, OUTAGE_ERRORS):
-            logger.error("Answering 503 for %s: %r", request.path, exception)
+            logger.warning("Answering 503 for %s: %r", request.path, exception)
             return service_unavailable()
         return None
