@@ -1,6 +1,8 @@
 """The page cache in front of Django: what is served from it, with which headers, and what
 always goes to Django."""
 
+import socket
+
 import pytest
 
 from dearly.testing import make_article
@@ -185,3 +187,32 @@ def test_a_new_release_never_serves_pages_rendered_by_the_previous_one(reader, g
     upgraded.app.release = "0123456789ab "
     assert upgraded.get(PATH).cache == "miss"
     assert reader.get(PATH).cache == "hit"
+
+
+def test_clear_page_cache_command_empties_it_for_every_worker(reader, guide):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    reader.get(PATH)
+    out = StringIO()
+    call_command("clear_page_cache", stdout=out)
+    assert out.getvalue() == "Page cache cleared.\n"
+    assert reader.get(PATH).cache == "miss"  # the copy in this worker's memory too
+
+
+def test_clear_page_cache_command_fails_with_a_reason_when_the_store_is_away(settings):
+    from django.core.management import CommandError, call_command
+
+    from dearly.pagecache.store import reset_store
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.PAGECACHE_REDIS_URL = f"redis://127.0.0.1:{port}/0"
+    reset_store()
+    try:
+        with pytest.raises(CommandError, match="could not be cleared"):
+            call_command("clear_page_cache")
+    finally:
+        reset_store()
