@@ -253,6 +253,8 @@ def read_backup(archive, work):
     else:
         _run_pg([_pg_tool("pg_restore"), "--list", work / name], f"{archive}: pg_restore --list")
     media = work / MEDIA if manifest.get("media", {}).get("included") else None
+    if media is not None and media.exists() and not media.is_dir():
+        raise BackupError(f"{archive}: {MEDIA} is not a folder, not a Dearly backup")
     return Snapshot(manifest, work / name, media)
 
 
@@ -324,18 +326,26 @@ def _restore_media(snapshot):
 
 
 def _clear_caches():
-    """Cached pages and fragments describe the database before the restore."""
-    for alias in settings.CACHES:
-        caches[alias].clear()
+    """Cached pages and fragments describe the database before the restore; returns what
+    could not be emptied (Redis away, say) so the command can say so."""
+    clearers = {f"cache {alias!r}": caches[alias].clear for alias in settings.CACHES}
     if apps.is_installed("dearly.pagecache"):
         from dearly.pagecache.store import get_store
 
-        get_store().clear()
+        clearers["page cache"] = lambda: get_store().clear()
+    problems = []
+    for name, clear in clearers.items():
+        try:
+            clear()
+        except Exception as error:  # the restore is done: report, do not undo
+            problems.append(f"{name} not emptied ({error})")
+    return problems
 
 
 def restore_backup(archive, directory=None, confirm=None):
     """Check archive, ask confirm(manifest) if given, save the current state, then bring back
-    its database and media. Returns (pre-restore backup path, media files restored or None)."""
+    its database and media. Returns (pre-restore backup path, media files restored or None,
+    caches that could not be emptied)."""
     directory = Path(directory or default_directory())
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -355,7 +365,6 @@ def restore_backup(archive, directory=None, confirm=None):
                 f"database restored but media not fully copied ({_reason(error)}); "
                 f"the previous state is in {safety}"
             ) from error
-        _clear_caches()
-        return safety, media
+        return safety, media, _clear_caches()
     finally:
         shutil.rmtree(work, ignore_errors=True)

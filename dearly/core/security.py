@@ -97,6 +97,9 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             return parts
         if parts.replace is None and request.path_info.startswith(ADMIN_PREFIXES):
             parts.replace = getattr(settings, "CONTENT_SECURITY_POLICY_ADMIN", None)
-        if self.extra_origins and parts.update is None:
-            parts.update = self.extra_origins
+        if self.extra_origins:
+            update = dict(parts.update or {})
+            for directive, origins in self.extra_origins.items():
+                update[directive] = [*update.get(directive, []), *origins]
+            parts.update = update
         return parts

@@ -254,6 +254,13 @@ def test_an_archive_escaping_its_folder_is_refused(tmp_path, good_archive):
     assert not (tmp_path.parent / "escaped.txt").exists()
 
 
+def test_media_that_is_not_a_folder_is_refused(tmp_path, db, media):
+    make_site_tree()
+    good = backup(tmp_path / "backups")
+    odd = tampered_archive(tmp_path / "odd.tar.gz", good, extra={"media": b"a file"})
+    refused(odd, tmp_path, "media is not a folder")
+
+
 def test_a_tar_that_is_not_a_dearly_backup_is_refused(tmp_path, db):
     other = tmp_path / "other.tar.gz"
     with tarfile.open(other, "w:gz") as tar:

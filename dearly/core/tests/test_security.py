@@ -139,6 +139,13 @@ def test_public_pages_send_a_strict_policy_and_the_security_headers(client, site
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
 
+def test_media_on_another_origin_is_allowed_where_images_load(settings, client, site_tree):
+    settings.MEDIA_URL = "https://dearly-media.s3.example.com/media/"
+    csp = policy(client.get("/"))
+    assert csp["img-src"] == ["'self'", "data:", "https://dearly-media.s3.example.com"]
+    assert csp["script-src"] == ["'self'"]
+
+
 def test_the_admin_gets_its_own_looser_policy(client):
     client.force_login(make_account(is_staff=True, is_superuser=True))
     response = client.get("/admin/")

@@ -22,7 +22,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, archive, dir=None, interactive=True, **options):
         try:
-            safety, media = restore_backup(archive, dir, self.confirm if interactive else None)
+            safety, media, problems = restore_backup(
+                archive, dir, self.confirm if interactive else None
+            )
         except BackupError as error:
             raise CommandError(f"Restore failed: {error}") from None
         self.stdout.write(f"Restored {archive}.")
@@ -31,6 +33,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Media: {media} files.")
         self.stdout.write(f"The state before the restore is saved in {safety}.")
+        for problem in problems:
+            self.stderr.write(f"Warning: {problem}; restart the app servers before serving.")
 
     def confirm(self, manifest):
         """Asked once the archive has been checked, before anything changes."""
