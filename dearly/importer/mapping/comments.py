@@ -23,6 +23,7 @@ STATUS = {"1": Comment.Status.APPROVED, "0": Comment.Status.PENDING}
 SKIPPED = {"spam": "spam comments", "trash": "trashed comments"}
 SKIPPED["post-trashed"] = "comments on trashed posts"
 PINGS = {"pingback": Comment.Kind.PINGBACK, "trackback": Comment.Kind.TRACKBACK}
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")  # as clean_body
 BREAKS = re.compile(r"<br\s*/?>|</p>|</div>|</li>|</blockquote>", re.IGNORECASE)
 UPDATED_FIELDS = ["parent_id", "depth", "author_id", "author_name", "author_email", "kind", "body"]
 UPDATED_FIELDS += ["body_html", "created_at", "ip_address"]
@@ -38,7 +39,7 @@ def comment_text(raw):
     )
     text = html.unescape(nh3.clean(BREAKS.sub("\n", raw), tags=set()))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())
+    text = CONTROL.sub("", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 

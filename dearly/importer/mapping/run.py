@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from urllib.parse import unquote, urlsplit
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.utils import timezone
@@ -22,7 +23,14 @@ from taggit.models import Tag
 from wagtail.models import Page, Site
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
-from dearly.articles.models import ArticleIndexPage, ColumnIndexPage, LetterPage, PostPage, Topic
+from dearly.articles.models import (
+    ArticleIndexPage,
+    ColumnIndexPage,
+    LetterPage,
+    PostPage,
+    PostPageTag,
+    Topic,
+)
 
 from .. import content, wxr
 from .comments import CommentWriter
@@ -157,6 +165,9 @@ class WordPressImport:
             skip_pings=self.options.skip_pings,
             users_by_wp_id=self.users_by_wp_id,
         )
+        self.existing_pages = set(Page.objects.values_list("pk", flat=True))
+        self.url_paths = {}
+        self.new_topic_links, self.new_tag_links = [], []
         self.guides = self._section(ArticleIndexPage, "Guides", "guides")
         self.letters = self._section(ColumnIndexPage, "Letters", "letters")
 
@@ -191,6 +202,16 @@ class WordPressImport:
         self._flush()
 
     def _flush(self):
+        through = PostPage.topics.through
+        through.objects.bulk_create(
+            [through(postpage_id=page, topic_id=topic) for page, topic in self.new_topic_links],
+            batch_size=1000,
+        )
+        PostPageTag.objects.bulk_create(
+            [PostPageTag(content_object_id=page, tag_id=tag) for page, tag in self.new_tag_links],
+            batch_size=1000,
+        )
+        self.new_topic_links, self.new_tag_links = [], []
         self.comments.flush()
         self.table.flush()
         self.redirects.flush()
@@ -330,15 +351,14 @@ class WordPressImport:
             return None
         kind_key = Kind.POST if post_type == "post" else Kind.PAGE
         known = self.table.get(source, kind_key, item.wp_id)
-        page = None
-        if known is not None and known.object_id:
-            found = Page.objects.filter(pk=known.object_id).first()
-            page = found.specific if found else None
         digest = fingerprint(item, self.options)
-        if page is not None and known.fingerprint == digest:
-            label = "pages" if post_type == "page" else LABELS[_kind_of(page)]
+        exists = known is not None and known.object_id in self.existing_pages
+        if exists and known.fingerprint == digest:  # unchanged since the last run: no queries
+            model = ContentType.objects.get_for_id(known.content_type_id).model_class()
+            label = "pages" if post_type == "page" else LABELS[_kind_of(model)]
             self.report.unchanged[label] += 1
-            return page
+            return known.object_id
+        page = Page.objects.get(pk=known.object_id).specific if exists else None
         parent = None
         if post_type == "page" and page is None:
             parent = self._parent_page(source, item)
@@ -360,7 +380,9 @@ class WordPressImport:
             page_id = self.redirects.target(parts.path)[0]
         if not page_id:
             return None
-        url_path = Page.objects.filter(pk=page_id).values_list("url_path", flat=True).first()
+        url_path = self.url_paths.get(page_id) or (
+            Page.objects.filter(pk=page_id).values_list("url_path", flat=True).first()
+        )
         return site_relative(url_path) if url_path else None
 
     def _parent_page(self, source, item):
@@ -406,8 +428,11 @@ class WordPressImport:
             page.featured = item.is_sticky
             page.comments_open = item.comment_status == "open"
             page.featured_image = self._featured_image(source, item)
-            page.topics = self._topics(source, item)
-            page.tags.set(self._tags(source, item))
+            if new:  # written in bulk with the next flush, not through modelcluster
+                page._imported_terms = (self._topics(source, item), self._tags(source, item))
+            else:
+                page.topics = self._topics(source, item)
+                page.tags.set(self._tags(source, item))
         if kind in ("guide", "page"):
             page.body = self.stream(source, converted.blocks)
         elif kind == "letter":
@@ -416,7 +441,13 @@ class WordPressImport:
             page.answer = letter.answer_html
         go_live_at = apply_status(page, item, self.report)
         if new:
+            page._imported_new = True
             self.tree.add(parent, page)
+            self.url_paths[page.pk] = page.url_path
+            terms = getattr(page, "_imported_terms", None)
+            if terms:
+                self.new_topic_links += [(page.pk, topic.pk) for topic in terms[0]]
+                self.new_tag_links += [(page.pk, tag.pk) for tag in terms[1]]
         else:
             page.save(clean=False)
         set_password(page, item.password if item.status == "publish" else "")
@@ -584,6 +615,7 @@ class WordPressImport:
         self._flush()
         self._fix_links()
         self.tree.fix_child_counts()
+        self.tree.log_creations()
         self._reindex()
         self._bump_cached_versions()
         self.table.flush()
@@ -700,11 +732,13 @@ def _paragraph(html):
 
 
 def _kind_of(page):
+    """ "letter", "page" or "guide" for a page or a page class."""
     from dearly.core.models import StandardPage
 
-    if isinstance(page, LetterPage):
+    cls = page if isinstance(page, type) else type(page)
+    if issubclass(cls, LetterPage):
         return "letter"
-    return "page" if isinstance(page, StandardPage) else "guide"
+    return "page" if issubclass(cls, StandardPage) else "guide"
 
 
 def _ascii_slug(slug, name, fallback):

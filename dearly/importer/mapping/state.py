@@ -27,6 +27,7 @@ class Known:
     row_id: int | None
     object_id: int | None
     fingerprint: str = ""
+    content_type_id: int | None = None
 
 
 class ImportTable:
@@ -38,11 +39,11 @@ class ImportTable:
     def _rows(self, source):
         if source not in self.loaded:
             rows = ImportedObject.objects.filter(source=source).values_list(
-                "kind", "key", "id", "object_id", "fingerprint"
+                "kind", "key", "id", "object_id", "fingerprint", "content_type_id"
             )
             self.loaded[source] = {
-                (kind, key): Known(row_id, object_id, fingerprint)
-                for kind, key, row_id, object_id, fingerprint in rows.iterator(chunk_size=5000)
+                (kind, key): Known(row_id, object_id, fingerprint, ct)
+                for kind, key, row_id, object_id, fingerprint, ct in rows.iterator(chunk_size=5000)
             }
         return self.loaded[source]
 
@@ -78,11 +79,11 @@ class ImportTable:
         )
         if known is None or known.row_id is None:
             self.new_rows[(source, kind, key)] = row
-            rows[(kind, key)] = Known(None, object_id, fingerprint)
+            rows[(kind, key)] = Known(None, object_id, fingerprint, row.content_type_id)
         else:
             row.pk = known.row_id
             self.changed_rows[known.row_id] = row
-            rows[(kind, key)] = Known(known.row_id, object_id, fingerprint)
+            rows[(kind, key)] = Known(known.row_id, object_id, fingerprint, row.content_type_id)
 
     def flush(self):
         if self.new_rows:

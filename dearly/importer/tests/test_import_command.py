@@ -37,6 +37,8 @@ def test_every_status_lands_where_wordpress_had_it(site_tree, data):
     assert "borrowed" not in letter.answer and "cleaned" in letter.answer
     assert letter.get_parent().pk == site_tree["letters"].pk
     assert letter.excerpt == "A dress, a sister and a very long aisle."
+    assert [t.slug for t in letter.topics.all()] == ["siblings"]
+    assert [t.name for t in letter.tags.all()] == ["Holidays"]
 
     draft, pending = page_for("post", 102), page_for("post", 103)
     assert not draft.live and not pending.live and draft.go_live_at is None

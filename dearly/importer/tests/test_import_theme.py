@@ -114,6 +114,9 @@ def test_browsing_the_imported_site(client, site_tree, theme_export):
             if private:
                 assert private not in html
 
+    found = client.get("/search/?q=pingbacks").content.decode()
+    assert "Template: Pingbacks And Trackbacks" in found  # indexed at the end of the import
+
     pings = client.get(imported("post", 1149).url).content.decode()
     assert "(pingback)" in pings and "(trackback)" in pings
 
