@@ -40,6 +40,7 @@ from .pages import Tree, apply_status, plain_text, schedule, set_password, wante
 from .report import Report
 from .state import ImportTable, Kind, source_key
 
+ADOPTED = "existing account"  # import-table marker for authors matched to earlier accounts
 FLUSH_EVERY = 200  # items between bulk writes
 SKIPPED_STATUSES = {"trash", "auto-draft", "inherit"}
 LABELS = {"guide": "guides", "letter": "letters", "page": "pages"}
@@ -228,9 +229,10 @@ class WordPressImport:
                 self.users_by_wp_id[(source, a.wp_id)] = self.users[(source, login)]
             return self.users[(source, login)]
         User = get_user_model()
-        known_id = self.table.object_id(source, Kind.AUTHOR, login)
-        user = User.objects.filter(pk=known_id).first() if known_id else None
-        ours = user is not None
+        known = self.table.get(source, Kind.AUTHOR, login)
+        user = User.objects.filter(pk=known.object_id).first() if known else None
+        # An account that existed before the first import is linked, never changed.
+        ours = user is not None and known.fingerprint != ADOPTED
         if user is None:
             user = User.objects.filter(username=login).first()
         created = user is None
@@ -255,7 +257,9 @@ class WordPressImport:
                     else (self.report.updated if changed else self.report.unchanged)
                 )
                 bucket["authors"] += 1
-        self.table.record(source, Kind.AUTHOR, login, user)
+        elif count:
+            self.report.unchanged["authors (existing accounts, linked)"] += 1
+        self.table.record(source, Kind.AUTHOR, login, user, fingerprint="" if ours else ADOPTED)
         self.users[(source, login)] = user.pk
         if a.wp_id:
             self.users_by_wp_id[(source, a.wp_id)] = user.pk

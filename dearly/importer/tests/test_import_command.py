@@ -73,6 +73,16 @@ def test_every_status_lands_where_wordpress_had_it(site_tree, data):
     assert letter.author.username == "mimi"
 
 
+def test_an_existing_account_with_the_login_is_linked_not_changed(site_tree, data):
+    existing = get_user_model().objects.create_user("mimi", "own@example.com", "a-password-1")
+    run_import(data / "site-1.2.xml")
+    run_import(data / "site-1.2.xml")
+    existing.refresh_from_db()
+    assert page_for("post", 101).author == existing
+    assert (existing.email, existing.display_name) == ("own@example.com", "")
+    assert existing.has_usable_password()
+
+
 def test_threads_moderation_and_private_data(client, site_tree, data):
     summary = run_import(data / "comments-1.1.xml")
     post = page_for("post", 201)
