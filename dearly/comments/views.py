@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from allauth.core.ratelimit import consume
 
 from dearly.articles.models import PostPage
+from dearly.core.security import client_ip
 
 from .forms import CommentForm, EditCommentForm
 from .models import Comment, CommentReport
@@ -39,7 +40,8 @@ def _refusal(request, message, status):
 
 
 def _client_ip(request):
-    return request.META.get("REMOTE_ADDR") or None
+    address = client_ip(request)  # REMOTE_ADDR, or what our proxies wrote (TRUSTED_PROXY_COUNT)
+    return str(address) if address else None
 
 
 def _too_many(request, action):

@@ -4,7 +4,6 @@ The rules live here so they can be tested without HTTP; views.py only translates
 """
 
 import functools
-import ipaddress
 
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
@@ -13,6 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from wagtail.search.backends import get_search_backend
 
 from dearly.articles.models import LetterPage
+from dearly.core import security
 from dearly.core.text import truncate_words
 
 from .models import Question, hash_token
@@ -137,11 +137,8 @@ def submission_token(signed):
 
 
 def client_ip(request):
-    address = request.META.get("REMOTE_ADDR") or ""
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return None
+    address = security.client_ip(request)  # REMOTE_ADDR, or what our proxies wrote
+    return str(address) if address else None
 
 
 def store_question(token, *, text, pen_name, email="", ip_address=None, user=None):

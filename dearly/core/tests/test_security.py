@@ -273,6 +273,24 @@ def test_client_ip_never_guesses(rf, settings):
     assert client_ip(rf.get("/", REMOTE_ADDR="")) is None
 
 
+def test_comments_store_the_address_our_proxy_saw_never_a_spoofed_one(settings, site_tree):
+    from dearly.comments.models import Comment
+    from dearly.comments.tests.helpers import make_reader
+
+    guide = make_article(site_tree["guides"])
+    client = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.9.9.9, 198.51.100.4")
+    client.force_login(make_reader())
+    settings.TRUSTED_PROXY_COUNT = 0
+    client.post(f"/comments/post/{guide.pk}/", {"body": "Direct, with a made-up header."})
+    settings.TRUSTED_PROXY_COUNT = 1
+    client.post(f"/comments/post/{guide.pk}/", {"body": "Through our proxy."})
+    stored = dict(Comment.objects.values_list("body", "ip_address"))
+    assert stored == {
+        "Direct, with a made-up header.": "127.0.0.1",
+        "Through our proxy.": "198.51.100.4",
+    }
+
+
 def test_a_malformed_network_in_the_setting_is_refused_when_the_app_loads(settings):
     from django.core.exceptions import ImproperlyConfigured
 
