@@ -4,6 +4,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 LISTED = 20  # names listed before "…and N more"
+WARNINGS_LISTED = 100
 
 
 @dataclass
@@ -45,7 +46,7 @@ class Report:
             out += _listed(self.not_split, limit=None)
         if self.warnings:
             out.append(f"Warnings: {len(self.warnings)}")
-            out += _listed(self.warnings, limit=None)
+            out += _listed(self.warnings, limit=WARNINGS_LISTED)
         return out
 
 

@@ -132,7 +132,11 @@ class WordPressImport:
         return scan
 
     def run(self, paths, progress=None):
+        """Import the files; `progress` (a tqdm bar, optional) counts the items."""
         self.scan_result = self.scan(paths)
+        if progress is not None:
+            progress.total = self.scan_result.items
+            progress.refresh()
         self.marker = LinkMarker(self.scan_result.hosts, self._resolve_now)
         self.media = MediaLibrary(
             self.options.media_dir, self.table, self.report, dry_run=self.options.dry_run
@@ -195,8 +199,8 @@ class WordPressImport:
                 self.current_source = source
                 self.item(source, thing)
                 since_flush += 1
-                if progress:
-                    progress()
+                if progress is not None:
+                    progress.update()
                 if since_flush >= FLUSH_EVERY or self.comments.queued > 20_000:
                     self._flush()
                     since_flush = 0
@@ -408,6 +412,8 @@ class WordPressImport:
         self.marker.seen = False
         converted = content.convert(item.content, resolve_link=self.marker)
         title = content.plain_title(item.title) or f"Untitled ({item.post_type} {item.wp_id})"
+        for note in converted.notes:
+            self.report.warn(f"{item.path}:{item.line}: “{title}”: {note}")
         kind, letter = self._classify(item, title, converted)
         new = page is None
         if not new and _kind_of(page) != kind:

@@ -1,8 +1,10 @@
 """import_wordpress on small hand-written exports: every status, letters, threads, several
 files, WXR 1.0 and 1.1, and files that must be refused without writing anything."""
 
+import io
+
 from django.contrib.auth import get_user_model
-from django.core.management import CommandError
+from django.core.management import CommandError, call_command
 
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import Page, PageViewRestriction, Revision
@@ -218,3 +220,17 @@ def _attachment_url(path, wp_id):
         if isinstance(thing, Item) and thing.wp_id == wp_id:
             return thing.attachment_url
     raise AssertionError(wp_id)
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_only_on_a_terminal(site_tree, data):
+    piped = run_import(data / "comments-1.1.xml")
+    assert "Importing" not in piped and "\r" not in piped
+    terminal = Terminal()
+    call_command("import_wordpress", str(data / "site-1.2.xml"), stdout=terminal)
+    shown = terminal.getvalue()
+    assert "Importing" in shown and "13/13" in shown  # every item of the file counted

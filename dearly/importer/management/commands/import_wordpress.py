@@ -55,7 +55,7 @@ class Command(BaseCommand):
         )
         bar = self._progress_bar(files)
         try:
-            report = importer.run(files, progress=bar.update if bar else None)
+            report = importer.run(files, progress=bar)
         except (WXRError, ImportRefused) as error:
             raise CommandError(str(error)) from None
         finally:
