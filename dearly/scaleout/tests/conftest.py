@@ -7,8 +7,10 @@ from dearly.comments.tests.helpers import make_reader
 
 @pytest.fixture
 def committed(transactional_db, django_db_serialized_rollback, _migrated_rows):
-    """A small column whose rows are committed, so app servers in other processes see them.
-    Wagtail's own rows come back after the flush as in the `demo` fixture (dearly/conftest.py)."""
+    """A small column whose rows are committed, so other processes (app servers, the worker)
+    see them. Wagtail's own rows come back after the flush as in the `demo` fixture
+    (dearly/conftest.py); plain transactional_db would leave the next tests without a root
+    page."""
     from django.db import connection
 
     if not hasattr(connection, "_test_serialized_contents"):

@@ -43,7 +43,7 @@ def sent_messages(tmp_path):
     return [m for f in files for m in f.read_text().split("-" * 79) if "Subject:" in m]
 
 
-def test_a_queued_receipt_is_sent_by_the_worker_process_exactly_once(transactional_db, tmp_path):
+def test_a_queued_receipt_is_sent_by_the_worker_process_exactly_once(committed, tmp_path):
     token, _ = Question.new_token()
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
         store_question(
