@@ -54,6 +54,16 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _page_cache_directory_removed():
+    """The test run's page-cache store is a temporary directory (settings/test.py)."""
+    yield
+    from django.conf import settings
+
+    if not os.environ.get("DEARLY_PAGECACHE_DIR"):  # one a caller chose stays theirs
+        shutil.rmtree(settings.PAGECACHE_DIR, ignore_errors=True)
+
+
 @pytest.fixture
 def site_tree(db):
     """Home page, the guides section and the letters column, as the demo has them."""
