@@ -60,13 +60,16 @@ def restriction_changed(instance, **kwargs):
     invalidate(f"page:{instance.page_id}", "pages")
 
 
-def comment_changed(instance, created=False, **kwargs):
+def comment_changed(instance, created=False, update_fields=None, **kwargs):
     from dearly.comments.models import Comment
 
     if created and instance.status == Comment.Status.PENDING:
         return  # nobody but its writer sees it yet, and they are logged in
-    # Its page, and the comment counts that listings and related posts show.
-    invalidate(f"page:{instance.page_id}", "comments")
+    if update_fields is not None and "status" not in update_fields:
+        invalidate(f"thread:{instance.page_id}")  # an edit: the counts stay the same
+        return
+    # Its page's thread, and the comment counts that listings and related posts show.
+    invalidate(f"thread:{instance.page_id}", "comments")
 
 
 def site_changed(**kwargs):

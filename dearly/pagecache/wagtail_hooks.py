@@ -12,6 +12,7 @@ def tag_served_page(page, request, serve_args, serve_kwargs):
 
     tag(f"page:{page.pk}")
     if isinstance(page, PostPage):
+        tag(f"thread:{page.pk}")  # its comments
         tag("comments")  # its related posts show comment counts (and may come from a cache)
     if page.get_view_restrictions():
         no_store()

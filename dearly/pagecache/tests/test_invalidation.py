@@ -174,3 +174,15 @@ def test_a_response_rendered_from_old_rows_is_not_kept(reader, guide):
     app.app = original
     assert reader.get("/guides/raise/").cache == "miss"
     assert reader.get("/guides/raise/").cache == "hit"
+
+
+def test_editing_a_comment_refreshes_its_page_only(reader, guide, other):
+    from dearly.comments.services import edit_comment
+
+    ada = make_reader("ada")
+    comment = make_comment(guide, ada, body="Ask in writing.")
+    warm(reader, "/guides/raise/", "/guides/leaving/", "/guides/")
+    edit_comment(comment, ada, "Ask in writing, and keep a copy.")
+    assert "keep a copy" in reader.get("/guides/raise/").text
+    assert reader.get("/guides/leaving/").cache == "hit"  # same counts in its related posts
+    assert reader.get("/guides/").cache == "hit"
