@@ -723,9 +723,16 @@ class WordPressImport:
                 backend.add_bulk(model, objects)
 
     def _bump_cached_versions(self):
+        """Bulk writes send no signals: tell the caches once that everything may have changed."""
+        try:
+            from dearly.pagecache.signals import invalidate
+        except ImportError:
+            pass
+        else:
+            invalidate("pages", "comments", "site")
         try:
             from dearly.core import versions
-        except ImportError:  # the cache layer is optional
+        except ImportError:  # the fragment cache is optional
             return
         keys = [versions.CONTENT, versions.COMMENTS]
         keys += [versions.page_comments(pk) for pk in self.commented_pages]

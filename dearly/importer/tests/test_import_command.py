@@ -234,3 +234,55 @@ def test_progress_bar_only_on_a_terminal(site_tree, data):
     call_command("import_wordpress", str(data / "site-1.2.xml"), stdout=terminal)
     shown = terminal.getvalue()
     assert "Importing" in shown and "13/13" in shown  # every item of the file counted
+
+
+BODY_EXPORT = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/"
+ xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/">
+<channel><title>Ask Dr. Mimi</title><link>https://askmimi.example</link>
+<wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>https://askmimi.example</wp:base_site_url>
+<wp:base_blog_url>https://askmimi.example</wp:base_blog_url>
+<item><title>Pictures of the shed</title>
+<link>https://askmimi.example/2024/05/pictures-of-the-shed/</link><dc:creator>mimi</dc:creator>
+<content:encoded><![CDATA[The shed, before:
+
+<img src="https://askmimi.example/wp-content/uploads/2024/05/shed-300x200.jpg"
+ alt="A green shed" class="wp-image-7" />
+
+And after (this file was not copied):
+
+<img src="https://askmimi.example/wp-content/uploads/2024/05/after.jpg" alt="The shed, painted" />
+
+https://www.youtube.com/watch?v=abcdefghijk
+]]></content:encoded><excerpt:encoded><![CDATA[]]></excerpt:encoded>
+<wp:post_id>500</wp:post_id><wp:post_date_gmt>2024-05-01 08:00:00</wp:post_date_gmt>
+<wp:post_name>pictures-of-the-shed</wp:post_name><wp:status>publish</wp:status>
+<wp:post_parent>0</wp:post_parent><wp:post_type>post</wp:post_type></item>
+</channel></rss>
+"""
+
+
+def test_body_images_from_the_media_dir_and_visible_links_for_the_rest(client, site_tree, tmp_path):
+    from io import BytesIO
+
+    from PIL import Image as PILImage
+
+    export = tmp_path / "shed.xml"
+    export.write_text(BODY_EXPORT)
+    uploads = tmp_path / "uploads" / "2024" / "05"
+    uploads.mkdir(parents=True)
+    buffer = BytesIO()
+    PILImage.new("RGB", (6, 4), "green").save(buffer, "JPEG")
+    (uploads / "shed.jpg").write_bytes(buffer.getvalue())  # the original of the resized copy
+
+    run_import(export, "--media-dir", tmp_path / "uploads")
+    page = page_for("post", 500)
+    kinds = [block.block_type for block in page.body]
+    assert "image" in kinds
+    figure = next(block.value for block in page.body if block.block_type == "image")
+    assert figure["image"].width == 6  # the original, found for its resized copy
+    html = client.get(page.url).content.decode()
+    assert "wp-content/uploads/2024/05/after.jpg" in html  # missing file: a link to the original
+    assert 'href="https://www.youtube.com/watch?v=abcdefghijk"' in html  # never embedded
+    assert "<iframe" not in html
