@@ -69,11 +69,12 @@ test: install lint ## Run the whole test suite (unit, HTTP, browser)
 	$(VENV)/bin/pytest -n 2 --dist loadfile -q
 
 .PHONY: bench
-bench: setup $(VENV)/.dev-installed ## Benchmarks: pages vs nginx, comments and questions under load (needs wrk, nginx)
+bench: setup $(VENV)/.dev-installed ## Benchmarks: pages vs nginx, comments and questions under load, WordPress import (needs wrk, nginx)
 	$(PY) bench/run.py
 	$(PY) bench/cache_hit.py
 	$(PY) bench/comments_load.py
 	$(PY) bench/ask_load.py
+	$(PY) bench/import_bench.py
 
 .PHONY: similar
 similar: $(VENV)/.run-installed ## Optional: sentence embeddings for "similar letters" (torch CPU, ~1.5 GB)
