@@ -21,6 +21,7 @@ import sqlite3
 import struct
 import threading
 import time
+import weakref
 import zlib
 from pathlib import Path
 
@@ -65,10 +66,11 @@ class SQLiteStore:
     def __init__(self, directory, max_entries):
         self.directory = Path(directory)
         self.max_entries = max_entries
-        self._pid = None
+        self._map = None  # opened on first use, and again in a forked child
         self._local = threading.local()
         self._bump_lock = threading.Lock()
         self._puts = 0
+        _sqlite_stores.add(self)
 
     # -- process-local handles (reopened after a fork) --
 
@@ -78,26 +80,26 @@ class SQLiteStore:
         if os.fstat(fd).st_size < _GEN.size:
             os.ftruncate(fd, _GEN.size)  # zero-filled; two processes doing this agree
         self._fd = fd
-        self._map = mmap.mmap(fd, _GEN.size)
+        mapped = mmap.mmap(fd, _GEN.size)
         self._local = threading.local()
-        self._pid = os.getpid()
         self._conn().executescript(self.SCHEMA)
-        if _GEN.unpack_from(self._map)[0] == 0:
-            self._start_generations()
+        if _GEN.unpack_from(mapped)[0] == 0:
+            self._start_generations(mapped)
+        self._map = mapped  # last: other threads use it as soon as it is set
 
-    def _start_generations(self):
+    def _start_generations(self, mapped):
         """A new or emptied generation file starts above any generation used before, and
         everything stored under an earlier one becomes invalid (tag `*`)."""
         fcntl.flock(self._fd, fcntl.LOCK_EX)
         try:
-            if _GEN.unpack_from(self._map)[0] == 0:
+            if _GEN.unpack_from(mapped)[0] == 0:
                 base = fresh_base()
                 self._conn().execute(
                     "INSERT INTO tags (name, version) VALUES (?, ?) "
                     "ON CONFLICT (name) DO UPDATE SET version = excluded.version",
                     (ALL, base),
                 )
-                _GEN.pack_into(self._map, 0, base)
+                _GEN.pack_into(mapped, 0, base)
         finally:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
 
@@ -116,13 +118,16 @@ class SQLiteStore:
         return conn
 
     def _ready(self):
-        if self._pid != os.getpid():
+        if self._map is None:
             self._open()
+
+    def _forked(self):
+        self._map = None
 
     # -- the generation --
 
     def generation(self):
-        if self._pid != os.getpid():
+        if self._map is None:
             try:
                 self._open()
             except (OSError, sqlite3.Error) as error:
@@ -244,6 +249,11 @@ class SQLiteStore:
             self._conn().execute("DELETE FROM entries")
         except sqlite3.Error as error:
             raise StoreError(error) from error
+
+
+# A forked worker opens its own file handles and connections.
+_sqlite_stores = weakref.WeakSet()
+os.register_at_fork(after_in_child=lambda: [store._forked() for store in list(_sqlite_stores)])
 
 
 class RedisStore:

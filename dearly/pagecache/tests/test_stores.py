@@ -167,3 +167,18 @@ def test_pages_are_served_uncached_while_the_store_is_away(site_tree):
         answer = reader.get("/guides/raise/")
         assert (answer.status_code, answer.cache) == (200, None)
         assert "Asking for a raise" in answer.text
+
+
+def test_a_forked_worker_uses_its_own_handles_on_the_same_store(tmp_path):
+    store = SQLiteStore(tmp_path / "pagecache", max_entries=10)
+    before = store.generation()
+    pid = os.fork()
+    if pid == 0:  # the child, as a server's worker process
+        try:
+            store.bump(["page:1"])
+        finally:
+            os._exit(0 if store.generation() > before else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert store.generation() > before
+    assert store.newest_version(["page:1"]) > before
