@@ -2,7 +2,6 @@
 resolution and views run; a miss goes to Django and, if the response may be shared between
 logged-out readers, is stored with the tags it depends on."""
 
-import contextlib
 import functools
 import hashlib
 import logging
@@ -238,8 +237,11 @@ class PageCache:
                 entry.checked == gen or self.store.newest_version(entry.tags) <= entry.g0
             ):
                 entry.checked = gen
-                with contextlib.suppress(KeyError):  # another thread may have dropped it
+                # Not contextlib.suppress: that costs a microsecond on every hit.
+                try:  # noqa: SIM105
                     self.local.move_to_end(key)
+                except KeyError:  # another thread dropped it meanwhile
+                    pass
                 return entry
             self.forget(key)  # another worker may have stored a newer copy
         stored = self.store.get(key)
