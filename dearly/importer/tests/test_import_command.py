@@ -108,6 +108,14 @@ def test_threads_moderation_and_private_data(client, site_tree, data):
     assert "mail.example" not in html and "192.0.2." not in html
 
 
+def test_moderators_see_what_readers_never_do(client, site_tree, data):
+    run_import(data / "comments-1.1.xml")
+    admin = get_user_model().objects.create_superuser("editor", "editor@example.com", "pw-12345")
+    client.force_login(admin)
+    queue = client.get("/admin/comments/?state=all").content.decode()
+    assert "priya@mail.example" in queue and "192.0.2.10" in queue and "Pingback" in queue
+
+
 def test_pings_can_be_left_out(site_tree, data):
     summary = run_import(data / "comments-1.1.xml", "--skip-pings")
     assert not Comment.objects.exclude(kind="comment").exists()

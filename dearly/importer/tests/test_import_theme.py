@@ -133,6 +133,12 @@ def test_browsing_the_imported_site(client, site_tree, theme_export):
     assert response.status_code == 200
     assert "password" in response.content.decode().lower()
     assert "Template: Password Protected" not in client.get("/").content.decode()
+    form = re.search(r'action="([^"]*authenticate_with_password[^"]*)"', response.content.decode())
+    unlocked = client.post(
+        form.group(1), {"password": "enter", "return_url": protected.url}, follow=True
+    )
+    assert unlocked.status_code == 200
+    assert "Leave a Reply" in unlocked.content.decode()  # the post itself, not the form
 
     # Old addresses answer 301 with the new one (or the page itself, where it kept its path).
     assert client.get("/level-1/level-2/level-3/").status_code == 200
