@@ -16,6 +16,7 @@ MARKED_HREF = re.compile(r'href="' + re.escape(MARKER) + r'([^"]*)"')
 QUERY_KINDS = {"p": ("post", "page", "attachment"), "page_id": ("page",)}
 QUERY_KINDS["attachment_id"] = ("attachment",)
 MAX_WP_ID = 2**63 - 1
+OLD_PATH_MAX = Redirect._meta.get_field("old_path").max_length
 
 
 def wp_id_from(value):
@@ -59,13 +60,17 @@ class RedirectBook:
         )
         self.pending = {}
         self.in_place = {}
+        self.too_long = []
         self.created = 0
 
     def add(self, path, *, page=None, link=""):
-        if not path or len(path) > 2000:
+        if not path:
             return
         normal = Redirect.normalise_path(path)
         if normal in self.existing or normal in self.pending or normal == "/":
+            return
+        if len(normal) > OLD_PATH_MAX or len(link) > OLD_PATH_MAX:
+            self.too_long.append(path)  # Wagtail's redirect fields hold 255 characters
             return
         if page is not None:
             target = page.url_path
@@ -77,7 +82,7 @@ class RedirectBook:
             )
         elif link and Redirect.normalise_path(link) != normal:
             self.pending[normal] = Redirect(
-                old_path=normal, site=None, redirect_link=link[:255], is_permanent=True
+                old_path=normal, site=None, redirect_link=link, is_permanent=True
             )
 
     def target(self, path):

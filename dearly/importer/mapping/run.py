@@ -630,6 +630,8 @@ class WordPressImport:
         self._bump_cached_versions()
         self.table.flush()
         self.report.created["redirects"] += self.redirects.created
+        for path in self.redirects.too_long:
+            self.report.warn(f"{path}: too long for a redirect (255 characters at most)")
 
     def _topic_parents(self):
         for topic_id, (source, parent_slug) in self.topic_parents.items():

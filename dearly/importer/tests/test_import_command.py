@@ -294,3 +294,12 @@ def test_body_images_from_the_media_dir_and_visible_links_for_the_rest(client, s
     assert "wp-content/uploads/2024/05/after.jpg" in html  # missing file: a link to the original
     assert 'href="https://www.youtube.com/watch?v=abcdefghijk"' in html  # never embedded
     assert "<iframe" not in html
+
+
+def test_an_old_url_too_long_for_a_redirect_is_reported_not_fatal(site_tree, tmp_path):
+    long_slug = "why-" * 80 + "shed"
+    export = tmp_path / "long.xml"
+    export.write_text(BODY_EXPORT.replace("pictures-of-the-shed/</link>", f"{long_slug}/</link>"))
+    summary = run_import(export)
+    assert "too long for a redirect" in summary
+    assert page_for("post", 500).live
