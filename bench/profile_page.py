@@ -88,6 +88,11 @@ def inner(args):
     print(f"queries per request: {len(queries)}")
     for sql in queries:
         print(f"  {sql[:160]}")
+    if args.callees:
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("cumulative")
+        stats.print_callees(args.callees)
+        print(out.getvalue())
     for sort in ("cumulative", "tottime"):
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(sort)
@@ -101,6 +106,7 @@ def main(argv=None):
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--logged-out", action="store_true")
+    parser.add_argument("--callees", help="also show what functions matching this call")
     parser.add_argument("--session", help=argparse.SUPPRESS)  # inner run only
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -121,6 +127,7 @@ def main(argv=None):
                 str(args.requests),
                 "--top",
                 str(args.top),
+                *(["--callees", args.callees] if args.callees else []),
                 *extra,
             )
         )

@@ -3,7 +3,7 @@
 Two shared renderings per page: one for logged-out readers, one for any logged-in reader with
 every reader-specific piece left as a marker: the CSRF token of the Report forms, and the links
 under each comment a reader might have written (their own get Edit/Delete instead of Report).
-A request fills the markers in from what it already knows, without a query per comment. The
+A request fills the markers in from what it already knows, without a query. The
 cache key holds the page's comments version (dearly.core.versions), which changes in the same
 transaction as any comment on the page, or a commenter's name.
 
@@ -35,32 +35,28 @@ class _NoOne:
 
 @dataclass
 class SharedThread:
-    parts: list  # the HTML between the slots
-    slots: list  # (comment pk, author id, created_at, generic links) per slot, in order
+    html: str  # for readers: the CSRF marker where the token goes
+    own: dict  # author id -> [(start, end, comment pk, created_at)] of their links in `html`
     csrf_marker: str
     count: int  # approved comments
     has_threads: bool
+    waiting: frozenset  # ids of readers with a comment awaiting moderation on the page
 
-    def html(self, renderer, reader):
-        """The threads for `reader` (None: logged out), the markers filled in."""
+    def for_reader(self, renderer, reader):
+        """The threads for `reader` (None: logged out), their own links and token filled in."""
         if reader is None:
-            return mark_safe(self.parts[0])  # noqa: S308  # escaped by ThreadRenderer
-        now = timezone.now()
-        out = [self.parts[0]]
-        for (pk, author_id, created_at, generic), part in zip(
-            self.slots, self.parts[1:], strict=True
-        ):
-            if author_id == reader.pk:
-                own = SimpleNamespace(
-                    pk=pk,
-                    author_id=author_id,
-                    is_pending=False,  # pending comments are never in the shared rendering
-                    can_change=now - created_at <= EDIT_WINDOW,
-                )
-                out.append(renderer._actions(own))
-            else:
-                out.append(generic)
-            out.append(part)
+            return mark_safe(self.html)  # noqa: S308  # escaped by ThreadRenderer
+        now, out, done = timezone.now(), [], 0
+        for start, end, pk, created_at in self.own.get(reader.pk, ()):
+            mine = SimpleNamespace(
+                pk=pk,
+                author_id=reader.pk,
+                is_pending=False,  # comments awaiting moderation are never in `html`
+                can_change=now - created_at <= EDIT_WINDOW,
+            )
+            out += [self.html[done:start], renderer._actions(mine)]
+            done = end
+        out.append(self.html[done:])
         html = "".join(out).replace(self.csrf_marker, renderer.csrf_input)
         return mark_safe(html)  # noqa: S308  # every piece comes from ThreadRenderer
 
@@ -83,8 +79,20 @@ class _SharedRenderer(ThreadRenderer):
         self.slots.append((c.pk, c.author_id, c.created_at, links))
         return self.slot_marker
 
+    def shared(self, threads):
+        """The HTML with each slot holding the links anyone but its author sees, and where
+        each author's slots are."""
+        parts = self.render(threads).split(self.slot_marker)
+        out, own, at = [parts[0]], {}, len(parts[0])
+        for (pk, author_id, created_at, links), part in zip(self.slots, parts[1:], strict=True):
+            own.setdefault(author_id, []).append((at, at + len(links), pk, created_at))
+            out += [links, part]
+            at += len(links) + len(part)
+        return "".join(out), own
+
 
 def shared_thread(request, page, *, for_readers, closed):
+    """The page's threads as every reader of the kind sees them, from the cache."""
     version = versions.current(request, versions.page_comments(page.pk))
     variant = "readers" if for_readers else "anonymous"
     path = hashlib.md5(request.path.encode(), usedforsecurity=False).hexdigest()
@@ -95,13 +103,18 @@ def shared_thread(request, page, *, for_readers, closed):
         comments = list(Comment.objects.for_thread(page))
         threads = build_threads(comments)
         renderer = _SharedRenderer(for_readers=for_readers, closed=closed, path=request.path)
-        html = renderer.render(threads)
+        html, own = renderer.shared(threads)
         entry = SharedThread(
-            parts=html.split(renderer.slot_marker),
-            slots=renderer.slots,
+            html=html,
+            own=own,
             csrf_marker=renderer.csrf_marker,
             count=sum(1 for c in comments if c.status == Comment.Status.APPROVED),
             has_threads=bool(threads),
+            waiting=frozenset(
+                Comment.objects.awaiting_moderation()
+                .filter(page=page, author__isnull=False)
+                .values_list("author_id", flat=True)
+            ),
         )
         cache.set(key, entry, versions.TIMEOUT)
     return entry

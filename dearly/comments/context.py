@@ -20,13 +20,9 @@ def comment_area(request, page):
         closed=closed,
         path=request.path,
     )
-    own_pending = (
-        reader is not None
-        and Comment.objects.awaiting_moderation().filter(page=page, author=reader).exists()
-    )
-    if own_pending:
-        return _rendered_for_reader(request, page, reader, closed, renderer)
     shared = shared_thread(request, page, for_readers=reader is not None, closed=closed)
+    if reader is not None and reader.pk in shared.waiting:
+        return _rendered_for_reader(request, page, reader, closed, renderer)
     form = reply_to = None
     if reader and not closed and not reader.banned_from_commenting:
         form = getattr(request, "comment_form", None)
@@ -37,7 +33,7 @@ def comment_area(request, page):
             reply_to = _reply_target(page, form.data["parent"], taken_down=True)
     return {
         "comment_threads": shared.has_threads,
-        "comment_threads_html": shared.html(renderer, reader),
+        "comment_threads_html": shared.for_reader(renderer, reader),
         "comment_count": shared.count,
         "comment_form": form,
         "comments_closed": closed,

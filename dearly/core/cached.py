@@ -1,6 +1,6 @@
 """Site-wide data every page shows (column settings, topic navigation, footer links), read from
 the default cache under the content version (dearly.core.versions) instead of the database on
-each request."""
+each request; and whether a reader may use the editor's admin (for Wagtail's user bar)."""
 
 from django.core.cache import cache
 
@@ -56,3 +56,17 @@ def footer_pages(request):
             StandardPage.objects.live().public().order_by("path").only("title", "url_path")
         )[:6],
     )
+
+
+def may_use_admin(request, user):
+    """user.has_perm("wagtailadmin.access_admin"), remembered per user under the permissions
+    version: without it every logged-in page costs two queries for the user bar's check."""
+    if not user.is_authenticated or not user.is_active or user.is_superuser:
+        return user.has_perm("wagtailadmin.access_admin")  # answered without a query
+    token = versions.current(request, versions.PERMISSIONS)[versions.PERMISSIONS]
+    key = f"dearly:admin-access:{user.pk}:{int(user.is_staff)}:{token}"
+    allowed = cache.get(key)
+    if allowed is None:
+        allowed = user.has_perm("wagtailadmin.access_admin")
+        cache.set(key, allowed, versions.TIMEOUT)
+    return allowed

@@ -6,20 +6,24 @@ token in the same transaction as the change itself, so the old entries are never
 and age out of the cache. Keys:
 
 - CONTENT: anything a published page shows apart from comments (pages, topics, tags, site
-  settings, authors' names, images), read by the article, navigation and related-post caches;
+  settings, authors' names, images, view restrictions), read by the route, article,
+  navigation and related-post caches;
 - COMMENTS: any comment anywhere (comment counts in related posts);
-- page_comments(page_id): the comments on one page (its comment threads).
+- page_comments(page_id): the comments on one page (its comment threads);
+- PERMISSIONS: users' groups and permissions (who may use the admin).
 """
 
 import secrets
 
-from django.db.models.signals import post_delete, post_save, pre_delete
+from django.db import connection
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 CONTENT = "content"
 COMMENTS = "comments"
+PERMISSIONS = "permissions"
 TIMEOUT = 24 * 3600  # entries under old tokens are never read again; let them expire
 
 
@@ -45,8 +49,6 @@ def bump(*keys):
 
 def current(request, *keys):
     """The tokens of `keys` ("" for a key never bumped), read once per request in one query."""
-    from .models import ContentVersion
-
     known = getattr(request, "_dearly_versions", None) if request is not None else None
     if known is None:
         known = {}
@@ -54,9 +56,25 @@ def current(request, *keys):
             request._dearly_versions = known
     missing = [key for key in keys if key not in known]
     if missing:
-        found = dict(ContentVersion.objects.filter(key__in=missing).values_list("key", "token"))
+        # The site-wide keys come along with the first read: most requests need them all.
+        missing += [key for key in (CONTENT, COMMENTS, PERMISSIONS) if key not in known]
+        missing = list(dict.fromkeys(missing))
+        found = _read(missing)
         known.update({key: found.get(key, "") for key in missing})
     return {key: known[key] for key in keys}
+
+
+def _read(keys):
+    """{key: token} for the keys that have one; plain SQL, as this runs on every request."""
+    from .models import ContentVersion
+
+    table = connection.ops.quote_name(ContentVersion._meta.db_table)
+    marks = ", ".join(["%s"] * len(keys))
+    with connection.cursor() as cursor:
+        key, token = connection.ops.quote_name("key"), connection.ops.quote_name("token")
+        sql = f"SELECT {key}, {token} FROM {table} WHERE {key} IN ({marks})"  # noqa: S608
+        cursor.execute(sql, keys)
+        return dict(cursor.fetchall())
 
 
 def content_changed(**kwargs):
@@ -84,13 +102,17 @@ def _user_saved_or_deleted(sender, instance, update_fields=None, **kwargs):
         bump(CONTENT)
 
 
+def permissions_changed(**kwargs):
+    bump(PERMISSIONS)
+
+
 def connect():
     """Called from CoreConfig.ready()."""
     from django.contrib.auth import get_user_model
 
     from taggit.models import Tag
     from wagtail.images import get_image_model
-    from wagtail.models import Site
+    from wagtail.models import PageViewRestriction, Site
 
     from dearly.articles.models import Topic
 
@@ -100,12 +122,24 @@ def connect():
         signal.connect(content_changed, dispatch_uid=f"dearly-versions-{signal}")
     for signal in (post_save, post_delete):
         signal.connect(_page_saved_or_deleted, dispatch_uid=f"dearly-versions-page-{signal}")
-        for model in (Topic, Tag, Site, get_image_model()):
+        for model in (Topic, Tag, Site, PageViewRestriction, get_image_model()):
             signal.connect(
                 content_changed, sender=model, dispatch_uid=f"dearly-versions-{model}-{signal}"
             )
     post_save.connect(_settings_saved, sender=ColumnSettings, dispatch_uid="dearly-settings")
     post_delete.connect(content_changed, sender=ColumnSettings, dispatch_uid="dearly-settings-del")
+    from django.contrib.auth.models import Group, Permission
+
+    user = get_user_model()
+    for through in (user.groups.through, user.user_permissions.through, Group.permissions.through):
+        m2m_changed.connect(
+            permissions_changed, sender=through, dispatch_uid=f"dearly-perms-{through}"
+        )
+    for model in (Group, Permission):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                permissions_changed, sender=model, dispatch_uid=f"dearly-perms-{model}-{signal}"
+            )
     # Before a user is deleted: afterwards their posts no longer point at them.
     for signal in (post_save, pre_delete):
         signal.connect(

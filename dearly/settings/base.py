@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "dearly.core.routing.CachedRouteMiddleware",
 ]
 
 ROOT_URLCONF = "dearly.urls"

@@ -49,6 +49,20 @@ def column_settings(context):
 
 
 @register.simple_tag(takes_context=True)
+def userbar(context):
+    """Wagtail's user bar, with the permission check remembered (dearly.core.cached)."""
+    from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
+
+    from dearly.core.cached import may_use_admin
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not may_use_admin(request, user):
+        return ""
+    return wagtailuserbar(context)
+
+
+@register.simple_tag(takes_context=True)
 def structured_data(context, page):
     """schema.org Article/BlogPosting data for a guide or letter."""
     request = context.get("request")
