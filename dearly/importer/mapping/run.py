@@ -65,6 +65,7 @@ class Scan:
     items: int = 0
     hosts: set = dataclasses.field(default_factory=set)
     attachments: dict = dataclasses.field(default_factory=dict)  # (source, id) -> (url, alt, title)
+    attached: dict = dataclasses.field(default_factory=dict)  # (source, post id) -> [ids]
     pages: set = dataclasses.field(default_factory=set)  # (source, id) of importable pages
 
 
@@ -127,6 +128,9 @@ class WordPressImport:
                         title = content.plain_title(thing.title)
                         url = thing.attachment_url or thing.guid
                         scan.attachments[(source, thing.wp_id)] = (url, alt, title)
+                        if thing.parent_id:
+                            key = (source, thing.parent_id)
+                            scan.attached.setdefault(key, []).append(thing.wp_id)
                     elif thing.post_type == "page" and thing.status not in SKIPPED_STATUSES:
                         scan.pages.add((source, thing.wp_id))
         return scan
@@ -444,7 +448,7 @@ class WordPressImport:
                 page.topics = self._topics(source, item)
                 page.tags.set(self._tags(source, item))
         if kind in ("guide", "page"):
-            page.body = self.stream(source, converted.blocks)
+            page.body = self.stream(source, converted.blocks, item.wp_id)
         elif kind == "letter":
             page.question = letter.question_html
             page.pen_name = letter.pen_name[:60]
@@ -542,7 +546,9 @@ class WordPressImport:
 
     # --- body blocks -------------------------------------------------------------------
 
-    def stream(self, source, blocks):
+    def stream(self, source, blocks, wp_id=None):
+        """The body's StreamField JSON; `wp_id` is the post's (a bare [gallery] shows its
+        attached images)."""
         import json
 
         out = []
@@ -571,14 +577,20 @@ class WordPressImport:
                 url = value.get("url", "")
                 out.append(_paragraph(f'<p>{label}: <a href="{escape(url)}">{escape(url)}</a></p>'))
             elif block.kind == "gallery":
-                for wp_id in value.get("attachment_ids", []):
+                ids = value.get("attachment_ids") or sorted(
+                    self.scan_result.attached.get((source, wp_id), [])
+                )
+                figures = []
+                for attachment_id in ids:
                     url, alt, title = self.scan_result.attachments.get(
-                        (source, wp_id), ("", "", "")
+                        (source, attachment_id), ("", "", "")
                     )
                     if url:
-                        out.append(self._figure(source, url, alt, title))
-                if value.get("note"):
-                    out.append(_paragraph(f"<p><em>{escape(value['note'])}</em></p>"))
+                        figures.append(self._figure(source, url, alt, title))
+                out += figures or [
+                    _paragraph("<p><em>A gallery from the old site was here; its images were "
+                               "not in the export.</em></p>")
+                ]  # fmt: skip
             elif block.kind == "note":
                 out.append(_paragraph(f"<p><em>{escape(value.get('text', ''))}</em></p>"))
             else:
