@@ -1,2 +1,4 @@
-"""The mapping step of the WordPress import: run.py drives it, the other modules each map one
-kind of thing (pages, comments, media, links). Import from the modules themselves."""
+"""The mapping step of the WordPress import. run.py drives it (WordPressImport); people.py
+(authors, topics, tags), body.py (body blocks) and urls.py (redirects, links) are parts of
+that class; pages.py, comments.py, media.py, links.py, state.py and report.py hold the pieces
+each of them uses. Import from the modules themselves."""

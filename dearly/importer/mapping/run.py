@@ -12,14 +12,11 @@ from collections import defaultdict
 from contextlib import contextmanager
 from urllib.parse import unquote, urlsplit
 
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.utils import timezone
-from django.utils.html import escape
 
-from taggit.models import Tag
 from wagtail.models import Page, Site
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
@@ -33,14 +30,16 @@ from dearly.articles.models import (
 )
 
 from .. import content, wxr
+from .body import BodyBlocks
 from .comments import CommentWriter
-from .links import LinkFixer, LinkMarker, RedirectBook, old_path, query_target, site_relative
+from .links import LinkMarker, RedirectBook
 from .media import MediaLibrary
 from .pages import Tree, apply_status, plain_text, schedule, set_password, wanted_class
+from .people import AuthorsAndTerms
 from .report import Report
 from .state import ImportTable, Kind, source_key
+from .urls import OldUrls
 
-ADOPTED = "existing account"  # import-table marker for authors matched to earlier accounts
 FLUSH_EVERY = 200  # items between bulk writes
 SKIPPED_STATUSES = {"trash", "auto-draft", "inherit"}
 LABELS = {"guide": "guides", "letter": "letters", "page": "pages"}
@@ -89,7 +88,7 @@ def deferred_indexing(models):
             post_save.connect(post_save_signal_handler, sender=model)
 
 
-class WordPressImport:
+class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
     def __init__(self, options, report=None):
         self.options = options
         self.pattern = re.compile(options.letter_pattern or content.LETTER_PATTERN)
@@ -225,131 +224,7 @@ class WordPressImport:
         self.table.flush()
         self.redirects.flush()
 
-    # --- authors and terms -------------------------------------------------------------
-
-    def author(self, source, a, *, count=True):
-        login = wp_login(a.login)
-        if not login:
-            self.report.warn("an author without a login was left out")
-            return None
-        if (source, login) in self.users and count:  # declared again in a later file
-            if a.wp_id:
-                self.users_by_wp_id[(source, a.wp_id)] = self.users[(source, login)]
-            return self.users[(source, login)]
-        User = get_user_model()
-        known = self.table.get(source, Kind.AUTHOR, login)
-        user = User.objects.filter(pk=known.object_id).first() if known else None
-        # An account that existed before the first import is linked, never changed.
-        ours = user is not None and known.fingerprint != ADOPTED
-        if user is None:
-            user = User.objects.filter(username=login).first()
-        created = user is None
-        if created:
-            user = User(username=login)
-            user.set_unusable_password()  # they choose one through "forgot password"
-            ours = True
-        if ours:
-            before = (user.display_name, user.first_name, user.last_name, user.email)
-            user.display_name = a.display_name[:80]
-            user.first_name, user.last_name = a.first_name[:150], a.last_name[:150]
-            email = a.email[:254]
-            if email and not User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
-                user.email = email
-            changed = before != (user.display_name, user.first_name, user.last_name, user.email)
-            if created or changed:
-                user.save()
-            if count:
-                bucket = (
-                    self.report.created
-                    if created
-                    else (self.report.updated if changed else self.report.unchanged)
-                )
-                bucket["authors"] += 1
-        elif count:
-            self.report.unchanged["authors (existing accounts, linked)"] += 1
-        self.table.record(source, Kind.AUTHOR, login, user, fingerprint="" if ours else ADOPTED)
-        self.users[(source, login)] = user.pk
-        if a.wp_id:
-            self.users_by_wp_id[(source, a.wp_id)] = user.pk
-        return user.pk
-
-    def user_id(self, source, login):
-        login = wp_login(login)
-        if not login:
-            return None
-        if (source, login) not in self.users:
-            self.author(source, wxr.Author(None, login, "", login, "", ""), count=False)
-        return self.users.get((source, login))
-
-    def term(self, source, term):
-        if term.taxonomy == "category":
-            self.category(source, term.slug, term.name, term.parent_slug, term.description)
-        elif term.taxonomy == "post_tag":
-            self.tag(source, term.slug, term.name)
-        else:
-            self.report.skipped[f"{term.taxonomy or 'unknown'} terms"] += 1
-
-    def category(self, source, slug, name, parent_slug="", description=""):
-        if (source, slug) in self.topics:
-            topic = self.topics[(source, slug)]
-            if parent_slug or description:
-                self._update_topic(topic, name, description, parent_slug, source)
-            return topic
-        known_id = self.table.object_id(source, Kind.CATEGORY, slug)
-        topic = Topic.objects.filter(pk=known_id).first() if known_id else None
-        ascii_slug = _ascii_slug(slug, name, "topic")
-        if topic is None:
-            topic = Topic.objects.filter(slug=ascii_slug).first()
-        if topic is None:
-            topic = Topic(name=(name or slug)[:100], slug=_free_topic_slug(ascii_slug))
-            topic.description = description
-            topic.save()
-            self.report.created["topics"] += 1
-        else:
-            self._update_topic(topic, name, description, parent_slug, source, count=True)
-        self.topics[(source, slug)] = topic
-        if parent_slug:
-            self.topic_parents[topic.pk] = (source, parent_slug)
-        self.table.record(source, Kind.CATEGORY, slug, topic)
-        return topic
-
-    def _update_topic(self, topic, name, description, parent_slug, source, count=False):
-        if parent_slug:
-            self.topic_parents[topic.pk] = (source, parent_slug)
-        before = (topic.name, topic.description)
-        topic.name = (name or topic.name)[:100]
-        topic.description = description or topic.description
-        changed = before != (topic.name, topic.description)
-        if changed:
-            topic.save(update_fields=["name", "description"])
-        if count:
-            (self.report.updated if changed else self.report.unchanged)["topics"] += 1
-
-    def tag(self, source, slug, name):
-        if (source, slug) in self.tags:
-            return self.tags[(source, slug)]
-        known_id = self.table.object_id(source, Kind.TAG, slug)
-        tag = Tag.objects.filter(pk=known_id).first() if known_id else None
-        name = (name or unquote(slug))[:100]
-        if tag is None:
-            tag = Tag.objects.filter(name__iexact=name).first()
-            if tag is None:
-                base = _ascii_slug(slug, name, "tag")
-                tag_slug, n = base, 1
-                while Tag.objects.filter(slug=tag_slug).exists():
-                    n += 1
-                    tag_slug = f"{base}-{n}"
-                tag = Tag.objects.create(name=name, slug=tag_slug)
-                self.report.created["tags"] += 1
-            else:
-                self.report.unchanged["tags"] += 1
-        else:
-            self.report.unchanged["tags"] += 1
-        self.tags[(source, slug)] = tag
-        self.table.record(source, Kind.TAG, slug, tag)
-        return tag
-
-    # --- items -------------------------------------------------------------------------
+    # --- posts and pages ---------------------------------------------------------------
 
     def item(self, source, item):
         post_type = item.post_type
@@ -378,24 +253,6 @@ class WordPressImport:
                 self.deferred.append((source, item))
                 return None
         return self._write(source, item, page, parent, digest, kind_key)
-
-    def _resolve_now(self, url):
-        """The new URL of a link to something imported already (else it is fixed at the end)."""
-        parts = urlsplit(url)
-        page_id = None
-        query = query_target(parts.query)
-        if query and parts.path in ("", "/"):
-            kinds, wp_id = query
-            for kind in set(kinds) & {Kind.POST, Kind.PAGE}:
-                page_id = page_id or self.table.object_id(self.current_source, kind, wp_id)
-        elif parts.path and not query:
-            page_id = self.redirects.target(parts.path)[0]
-        if not page_id:
-            return None
-        url_path = self.url_paths.get(page_id) or (
-            Page.objects.filter(pk=page_id).values_list("url_path", flat=True).first()
-        )
-        return site_relative(url_path) if url_path else None
 
     def _parent_page(self, source, item):
         """The page's parent, or None when that parent comes later in the export."""
@@ -500,39 +357,6 @@ class WordPressImport:
             return "guide", None
         return "letter", letter
 
-    def _topics(self, source, item):
-        return [
-            self.category(source, slug, name)
-            for taxonomy, slug, name in item.terms
-            if taxonomy == "category" and slug
-        ]
-
-    def _tags(self, source, item):
-        return [
-            self.tag(source, slug, name)
-            for taxonomy, slug, name in item.terms
-            if taxonomy == "post_tag" and slug
-        ]
-
-    def _featured_image(self, source, item):
-        for value in item.meta_values("_thumbnail_id"):
-            if value.strip().isdigit():
-                url, alt, title = self.scan_result.attachments.get(
-                    (source, int(value)), ("", "", "")
-                )
-                if url:
-                    return self.media.image_for(source, url, title, alt)
-        return None
-
-    def _page_redirects(self, item, page):
-        path = old_path(item.link)
-        self.redirects.add(path, page=page)
-        if path:
-            head = path.rstrip("/").rsplit("/", 1)[0]
-            for slug in item.meta_values("_wp_old_slug"):
-                if slug.strip():
-                    self.redirects.add(f"{head}/{slug.strip()}/", page=page)
-
     def attachment(self, source, item):
         url = item.attachment_url or item.guid
         title = self.scan_result.attachments.get((source, item.wp_id), ("", "", ""))[2]
@@ -543,72 +367,6 @@ class WordPressImport:
         bucket = self.report.created if known is None else self.report.unchanged
         bucket["attachments (original URLs recorded)"] += 1
         self.attachment_links.append((source, item, obj, url))
-
-    # --- body blocks -------------------------------------------------------------------
-
-    def stream(self, source, blocks, wp_id=None):
-        """The body's StreamField JSON; `wp_id` is the post's (a bare [gallery] shows its
-        attached images)."""
-        import json
-
-        out = []
-        for block in blocks:
-            value = block.value
-            if block.kind == "paragraph":
-                out.append(_paragraph(value["html"]))
-            elif block.kind == "quote":
-                out.append(
-                    {
-                        "type": "quote",
-                        "value": {
-                            "quote": value.get("quote", ""),
-                            "attribution": value.get("attribution", "")[:200],
-                        },
-                    }
-                )
-            elif block.kind == "image":
-                out.append(
-                    self._figure(
-                        source, value.get("src", ""), value.get("alt", ""), value.get("caption", "")
-                    )
-                )
-            elif block.kind == "embed":
-                label = {"video": "Video", "audio": "Audio"}.get(value.get("kind"), "Embedded")
-                url = value.get("url", "")
-                out.append(_paragraph(f'<p>{label}: <a href="{escape(url)}">{escape(url)}</a></p>'))
-            elif block.kind == "gallery":
-                ids = value.get("attachment_ids") or sorted(
-                    self.scan_result.attached.get((source, wp_id), [])
-                )
-                figures = []
-                for attachment_id in ids:
-                    url, alt, title = self.scan_result.attachments.get(
-                        (source, attachment_id), ("", "", "")
-                    )
-                    if url:
-                        figures.append(self._figure(source, url, alt, title))
-                out += figures or [
-                    _paragraph("<p><em>A gallery from the old site was here; its images were "
-                               "not in the export.</em></p>")
-                ]  # fmt: skip
-            elif block.kind == "note":
-                out.append(_paragraph(f"<p><em>{escape(value.get('text', ''))}</em></p>"))
-            else:
-                self.report.warn(f"a {block.kind!r} block was left out")
-        return json.dumps(out)
-
-    def _figure(self, source, src, alt, caption):
-        image = self.media.image_for(source, src, caption or alt, alt) if src else None
-        if image is not None:
-            return {
-                "type": "image",
-                "value": {
-                    "image": {"image": image.pk, "alt_text": alt[:255], "decorative": not alt},
-                    "caption": caption[:300],
-                },
-            }
-        label = escape(caption or alt or src.rsplit("/", 1)[-1] or "image")
-        return _paragraph(f'<p>Image: <a href="{escape(src)}">{label}</a></p>')
 
     # --- the end -----------------------------------------------------------------------
 
@@ -645,87 +403,6 @@ class WordPressImport:
         for path in self.redirects.too_long:
             self.report.warn(f"{path}: too long for a redirect (255 characters at most)")
 
-    def _topic_parents(self):
-        for topic_id, (source, parent_slug) in self.topic_parents.items():
-            parent = self.topics.get((source, parent_slug))
-            if parent is None:
-                parent_id = self.table.object_id(source, Kind.CATEGORY, parent_slug)
-                parent = Topic.objects.filter(pk=parent_id).first() if parent_id else None
-            topic = Topic.objects.get(pk=topic_id)
-            if parent is None:
-                self.report.warn(
-                    f"category “{topic.name}” names the parent “{parent_slug}”, which the export "
-                    "does not declare: kept at the top level"
-                )
-                continue
-            if parent.pk == topic.pk or topic.pk in {t.pk for t in parent.ancestors()}:
-                self.report.warn(f"category “{topic.name}”: its parents form a loop; ignored")
-                continue
-            if topic.parent_id != parent.pk:
-                Topic.objects.filter(pk=topic.pk).update(parent=parent)
-
-    def _site_redirects(self):
-        for source, channel in self.channels.items():
-            prefix = urlsplit(channel.base_blog_url or channel.link).path.rstrip("/")
-            for (topic_source, slug), topic in self.topics.items():
-                if topic_source != source:
-                    continue
-                url = topic.get_absolute_url()
-                for path in {
-                    f"{prefix}/category/{slug}/",
-                    self._category_path(prefix, source, slug),
-                }:
-                    self.redirects.add(path, link=url)
-                    self.redirects.add(f"{path}feed/", link=f"{url}feed/")
-            for (tag_source, slug), tag in self.tags.items():
-                if tag_source == source:
-                    url = f"/tags/{tag.slug}/"
-                    self.redirects.add(f"{prefix}/tag/{slug}/", link=url)
-                    self.redirects.add(f"{prefix}/tag/{slug}/feed/", link=url)
-            for (user_source, login), user_id in self.users.items():
-                if user_source == source:
-                    username = get_user_model().objects.get(pk=user_id).username
-                    self.redirects.add(f"{prefix}/author/{login}/", link=f"/authors/{username}/")
-            for feed in ("feed/", "feed/rss/", "feed/rss2/", "feed/atom/", "comments/feed/"):
-                self.redirects.add(f"{prefix}/{feed}", link="/feed/")
-        for source, item, obj, url in self.attachment_links:
-            target_url = obj.file.url if obj is not None else ""
-            if not target_url and item.parent_id:
-                parent = self.table.object_id(source, Kind.POST, item.parent_id)
-                parent = parent or self.table.object_id(source, Kind.PAGE, item.parent_id)
-                page = Page.objects.filter(pk=parent).first() if parent else None
-                if page is not None:
-                    self.redirects.add(old_path(item.link), page=page)
-                    continue
-            if target_url:
-                self.redirects.add(old_path(item.link), link=target_url)
-                if urlsplit(url).hostname in (None, *self.scan_result.hosts):
-                    self.redirects.add(urlsplit(url).path, link=target_url)
-
-    def _category_path(self, prefix, source, slug):
-        chain, seen = [slug], {slug}
-        parent = self.topic_parents.get(self.topics[(source, slug)].pk)
-        while parent is not None and parent[1] not in seen and (source, parent[1]) in self.topics:
-            chain.insert(0, parent[1])
-            seen.add(parent[1])
-            parent = self.topic_parents.get(self.topics[(source, parent[1])].pk)
-        return f"{prefix}/category/{'/'.join(chain)}/"
-
-    def _fix_links(self):
-        from ..models import ImportedObject
-
-        fixer = LinkFixer(self.redirects, ImportedObject.objects.new_home)
-        for page in Page.objects.filter(pk__in=self.to_fix).specific():
-            if isinstance(page, LetterPage):
-                page.question, page.answer = fixer.fix(page.question), fixer.fix(page.answer)
-            else:
-                raw = page.body.raw_data
-                for block in raw:
-                    if block["type"] == "paragraph":
-                        block["value"] = fixer.fix(block["value"])
-                page.body = raw
-            page.save(clean=False)
-
     def _reindex(self):
         if self.options.dry_run:
             return
@@ -753,15 +430,6 @@ class WordPressImport:
         versions.bump(*keys)
 
 
-def wp_login(raw):
-    """A login as WordPress's sanitize_user() keeps it (exports carry stray characters)."""
-    return re.sub(r"[^A-Za-z0-9 _.@-]", "", raw).strip()[:150]
-
-
-def _paragraph(html):
-    return {"type": "paragraph", "value": html}
-
-
 def _kind_of(page):
     """ "letter", "page" or "guide" for a page or a page class."""
     from dearly.core.models import StandardPage
@@ -770,17 +438,3 @@ def _kind_of(page):
     if issubclass(cls, LetterPage):
         return "letter"
     return "page" if issubclass(cls, StandardPage) else "guide"
-
-
-def _ascii_slug(slug, name, fallback):
-    from django.utils.text import slugify
-
-    return (slugify(unquote(slug)) or slugify(name) or fallback)[:90]
-
-
-def _free_topic_slug(base):
-    slug, n = base, 1
-    while Topic.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
