@@ -1,0 +1,75 @@
+"""Each imported post costs a handful of queries, however many there are (the rest is bulk)."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+import pytest
+
+from .conftest import run_import
+
+pytestmark = pytest.mark.django_db
+
+HEAD = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/"
+ xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/">
+<channel><title>Ask Dr. Mimi</title><link>https://askmimi.example</link>
+<wp:base_blog_url>https://askmimi.example</wp:base_blog_url>
+<wp:author><wp:author_id>1</wp:author_id><wp:author_login>mimi</wp:author_login></wp:author>
+"""
+ITEM = """<item><title>{title}</title><link>https://askmimi.example/{n}/</link>
+<dc:creator>mimi</dc:creator><content:encoded><![CDATA[{body}]]></content:encoded>
+<wp:post_id>{n}</wp:post_id><wp:post_date_gmt>2020-01-02 03:04:05</wp:post_date_gmt>
+<wp:post_name>post-{n}</wp:post_name><wp:status>publish</wp:status>
+<wp:post_type>post</wp:post_type>
+<category domain="category" nicename="work">Work</category>
+<category domain="post_tag" nicename="meetings">Meetings</category>
+<wp:comment><wp:comment_id>{c1}</wp:comment_id><wp:comment_author>Ann</wp:comment_author>
+<wp:comment_content>First.</wp:comment_content><wp:comment_approved>1</wp:comment_approved>
+<wp:comment_parent>0</wp:comment_parent></wp:comment>
+<wp:comment><wp:comment_id>{c2}</wp:comment_id><wp:comment_author>Bo</wp:comment_author>
+<wp:comment_content>A reply.</wp:comment_content><wp:comment_approved>1</wp:comment_approved>
+<wp:comment_parent>{c1}</wp:comment_parent></wp:comment></item>
+"""
+LETTER = (
+    "<p>Dear Dr. Mimi,</p><p>My desk is too small.</p><p>—Cramped {n}</p>"
+    "<p>Dear Cramped {n},</p><p>Ask for a bigger one.</p><p>—Dr. Mimi</p>"
+)
+
+
+def export(path, posts):
+    items = []
+    for n in range(1, posts + 1):
+        letter = n % 3 == 0
+        items.append(
+            ITEM.format(
+                n=n,
+                c1=2 * n,
+                c2=2 * n + 1,
+                title=f"Dear Dr. Mimi – Cramped {n}" if letter else f"Guide {n}",
+                body=LETTER.format(n=n) if letter else f'See <a href="/{n - 1}/">the last</a>.',
+            )
+        )
+    path.write_text(HEAD + "".join(items) + "</channel></rss>\n")
+    return path
+
+
+def queries(path):
+    with CaptureQueriesContext(connection) as ctx:
+        run_import(path)
+    return len(ctx.captured_queries)
+
+
+def test_queries_per_post_stay_a_handful(site_tree, tmp_path):
+    small = queries(export(tmp_path / "small.xml", 6))
+    large = queries(export(tmp_path / "large.xml", 36))  # the first six are unchanged
+    per_post = (large - small) / 30
+    assert per_post <= 12, f"{per_post:.1f} queries per imported post"
+
+
+def test_a_rerun_of_unchanged_posts_costs_no_queries_per_post(site_tree, tmp_path):
+    path = export(tmp_path / "posts.xml", 30)
+    run_import(path)
+    again = queries(path)
+    run_import(export(tmp_path / "more.xml", 60))
+    assert queries(tmp_path / "more.xml") == again  # 60 unchanged posts cost what 30 did
