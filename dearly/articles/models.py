@@ -177,10 +177,13 @@ class PostPage(Page):
         from dearly.core import versions
 
         context = super().get_context(request, *args, **kwargs)
+        from .related import related_ids, related_versions
+
         # The tokens the page's cached fragments are keyed by, read in one query.
-        context["versions"] = versions.current(
-            request, versions.CONTENT, versions.COMMENTS, versions.page_comments(self.pk)
-        )
+        tokens = versions.current(request, versions.CONTENT, versions.page_comments(self.pk))
+        ids = related_ids(request, self)
+        context["versions"] = {**tokens, "related": related_versions(request, ids)}
+        context["related_ids"] = ids
         context.update(comment_area(request, self))
         return context
 

@@ -23,6 +23,7 @@ from django.template.loader import get_template, render_to_string
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from dearly.articles.related import related_ids, related_versions
 from dearly.comments.cache import shared_thread
 from dearly.comments.forms import CommentForm
 from dearly.comments.services import closed_reason, column_settings
@@ -51,10 +52,10 @@ def serve_for_reader(page, request):
     thread = shared_thread(request, page, for_readers=True, closed=closed)
     if reader.pk in thread.waiting:
         return None
-    tokens = versions.current(
-        request, versions.CONTENT, versions.COMMENTS, versions.page_comments(page.pk)
-    )
-    where = hashlib.md5(f"{request.get_host()}|{request.path}".encode(), usedforsecurity=False)
+    tokens = versions.current(request, versions.CONTENT, versions.page_comments(page.pk))
+    related = related_versions(request, related_ids(request, page))
+    where = f"{request.get_host()}|{request.path}|{related}".encode()
+    where = hashlib.md5(where, usedforsecurity=False)
     key = f"dearly:reader-page:{page.pk}:{':'.join(tokens.values())}:{int(bool(closed))}:"
     key += where.hexdigest()
     skeleton = cache.get(key)

@@ -80,3 +80,29 @@ def related_posts(page, limit=6):
 
     candidates.sort(key=lambda post: (score(post), post.date), reverse=True)
     return candidates[:limit]
+
+
+def related_ids(request, page, limit=6):
+    """The ids of `page`'s related posts, kept in the cache under the content version: which
+    posts are related changes only with published content, not with their comment counts."""
+    from django.core.cache import cache
+
+    from dearly.core import versions
+
+    token = versions.current(request, versions.CONTENT)[versions.CONTENT]
+    key = f"dearly:related-ids:{page.pk}:{limit}:{token}"
+    ids = cache.get(key)
+    if ids is None:
+        ids = [post.pk for post in related_posts(page, limit)]
+        cache.set(key, ids, versions.TIMEOUT)
+    # Read the related posts' comment versions along with this page's from now on.
+    versions.fetch_with(versions.page_comments(page.pk), [versions.page_comments(i) for i in ids])
+    return ids
+
+
+def related_versions(request, ids):
+    """One string that changes when a comment on any of `ids` changes (their counts show)."""
+    from dearly.core import versions
+
+    tokens = versions.current(request, *(versions.page_comments(i) for i in ids))
+    return ",".join(tokens.values())

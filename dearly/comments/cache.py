@@ -124,7 +124,7 @@ def shared_thread(request, page, *, for_readers, closed):
 
 
 def _comment_changed(sender, instance, **kwargs):
-    versions.bump(versions.page_comments(instance.page_id), versions.COMMENTS)
+    versions.bump(versions.page_comments(instance.page_id))
 
 
 def _commenter_changed(sender, instance, update_fields=None, **kwargs):

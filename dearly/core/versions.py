@@ -8,7 +8,8 @@ and age out of the cache. Keys:
 - CONTENT: anything a published page shows apart from comments (pages, topics, tags, site
   settings, authors' names, images, view restrictions), read by the route, article,
   navigation and related-post caches;
-- COMMENTS: any comment anywhere (comment counts in related posts);
+- COMMENTS: any comment anywhere (bumped by bulk writers such as the importer; no cache
+  reads it any more: related posts use the comment versions of the posts they show);
 - page_comments(page_id): the comments on one page (its comment threads);
 - PERMISSIONS: users' groups and permissions (who may use the admin).
 """
@@ -47,6 +48,19 @@ def bump(*keys):
     )
 
 
+# key -> keys usually needed with it (a page's and its related posts' comment versions), so
+# that one query reads them all; per process, a hint only.
+_FETCH_WITH = {}
+MAX_FETCH_WITH = 10_000
+
+
+def fetch_with(key, others):
+    if _FETCH_WITH.get(key) != others:
+        if len(_FETCH_WITH) >= MAX_FETCH_WITH:
+            _FETCH_WITH.clear()
+        _FETCH_WITH[key] = others
+
+
 def current(request, *keys):
     """The tokens of `keys` ("" for a key never bumped), read once per request in one query."""
     known = getattr(request, "_dearly_versions", None) if request is not None else None
@@ -57,7 +71,9 @@ def current(request, *keys):
     missing = [key for key in keys if key not in known]
     if missing:
         # The site-wide keys come along with the first read: most requests need them all.
-        missing += [key for key in (CONTENT, COMMENTS, PERMISSIONS) if key not in known]
+        missing += [key for key in (CONTENT, PERMISSIONS) if key not in known]
+        for key in list(missing):
+            missing += [k for k in _FETCH_WITH.get(key, ()) if k not in known]
         missing = list(dict.fromkeys(missing))
         found = _read(missing)
         known.update({key: found.get(key, "") for key in missing})

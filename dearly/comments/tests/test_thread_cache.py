@@ -219,3 +219,15 @@ def test_preview_shows_the_draft_not_the_cached_page(guide, reader):
     preview = draft.make_preview_request()
     assert "Draft title only" in preview.content.decode()
     assert "Draft title only" not in page(Client(), guide)
+
+
+def test_a_comment_on_a_related_post_updates_its_count_on_this_page(guide, reader, site_tree):
+    other = make_article(site_tree["guides"], title="Another guide", topics=guide.topics.all())
+    make_comment(other, reader, "First on the other guide.")
+    warm(guide, reader)
+    with worker("b"):
+        assert f'<a href="{other.url}#comments">1 comment</a>' in page(Client(), guide)
+    make_comment(other, make_reader(), "Second on the other guide.")
+    with worker("b"):
+        for who, client in both_readers(reader).items():
+            assert f'<a href="{other.url}#comments">2 comments</a>' in page(client, guide), who

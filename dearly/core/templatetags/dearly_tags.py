@@ -18,10 +18,12 @@ def json_ld(data):
 
 
 @register.simple_tag
-def related_for(page):
+def related_for(page, ids=None):
+    """`page`'s related posts: those of `ids` (found by related_ids), or worked out now."""
+    from dearly.articles.listing import load_posts
     from dearly.articles.related import related_posts
 
-    return related_posts(page)
+    return related_posts(page) if ids is None else load_posts(ids)
 
 
 @register.simple_tag(takes_context=True)
