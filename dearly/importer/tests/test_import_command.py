@@ -325,3 +325,13 @@ def test_the_command_line_exits_1_with_one_line(data, tmp_path):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and f"{data / 'malformed.xml'}:" in lines[0], result.stderr
     assert result.stdout == ""
+
+
+def test_a_letter_title_whose_body_does_not_split_stays_a_guide_and_is_listed(site_tree, tmp_path):
+    export = tmp_path / "unsplit.xml"
+    export.write_text(BODY_EXPORT.replace("Pictures of the shed", "Dear Dr. Mimi – Shed Owner"))
+    summary = run_import(export, "--letter-pattern", r"^Dear\s+Dr\. Mimi\s+–")
+    assert isinstance(page_for("post", 500), ArticlePage)
+    assert "did not split (imported as guides): 1" in summary
+    assert "Dear Dr. Mimi – Shed Owner (" in summary
+    assert "Letters detected: 0" in summary
