@@ -17,12 +17,14 @@ ADOPTED = "existing account"  # import-table marker for authors matched to earli
 
 
 class AuthorsAndTerms:
-    def author(self, source, a, *, count=True):
+    def author(self, source, a, *, declared=True):
+        """The account for a WordPress author; `declared` False for a login that items name
+        but the export does not describe (such an account is linked or made, never changed)."""
         login = wp_login(a.login)
         if not login:
             self.report.warn("an author without a login was left out")
             return None
-        if (source, login) in self.users and count:  # declared again in a later file
+        if (source, login) in self.users and declared:  # declared again in a later file
             if a.wp_id:
                 self.users_by_wp_id[(source, a.wp_id)] = self.users[(source, login)]
             return self.users[(source, login)]
@@ -38,6 +40,9 @@ class AuthorsAndTerms:
             user = User(username=login)
             user.set_unusable_password()  # they choose one through "forgot password"
             ours = True
+        marker = "" if ours else ADOPTED
+        if not declared and not created:
+            ours = False  # nothing known about it here: leave the account as it is
         if ours:
             before = (user.display_name, user.first_name, user.last_name, user.email)
             user.display_name = a.display_name[:80]
@@ -48,16 +53,16 @@ class AuthorsAndTerms:
             changed = before != (user.display_name, user.first_name, user.last_name, user.email)
             if created or changed:
                 user.save()
-            if count:
+            if declared:
                 bucket = (
                     self.report.created
                     if created
                     else (self.report.updated if changed else self.report.unchanged)
                 )
                 bucket["authors"] += 1
-        elif count:
+        elif declared:
             self.report.unchanged["authors (existing accounts, linked)"] += 1
-        self.table.record(source, Kind.AUTHOR, login, user, fingerprint="" if ours else ADOPTED)
+        self.table.record(source, Kind.AUTHOR, login, user, fingerprint=marker)
         self.users[(source, login)] = user.pk
         if a.wp_id:
             self.users_by_wp_id[(source, a.wp_id)] = user.pk
@@ -68,7 +73,7 @@ class AuthorsAndTerms:
         if not login:
             return None
         if (source, login) not in self.users:
-            self.author(source, wxr.Author(None, login, "", login, "", ""), count=False)
+            self.author(source, wxr.Author(None, login, "", login, "", ""), declared=False)
         return self.users.get((source, login))
 
     def term(self, source, term):

@@ -335,3 +335,19 @@ def test_a_letter_title_whose_body_does_not_split_stays_a_guide_and_is_listed(si
     assert "did not split (imported as guides): 1" in summary
     assert "Dear Dr. Mimi – Shed Owner (" in summary
     assert "Letters detected: 0" in summary
+
+
+def test_pages_cached_before_the_import_show_it_at_once(site_tree, data, tmp_path):
+    from dearly.pagecache.tests.helpers import Reader
+
+    run_import(data / "site-1.2.xml")  # the author and the topics exist from now on
+    reader = Reader()
+    reader.get("/")
+    before = reader.get("/")
+    assert before.cache == "hit" and "Pictures of the shed" not in before.text
+    export = tmp_path / "shed.xml"
+    export.write_text(BODY_EXPORT)
+    run_import(export)  # bulk writes send no signals: the import tells the cache itself
+    assert "Pictures of the shed" in reader.get("/").text
+    # The second file names the author without describing her: her account is left alone.
+    assert get_user_model().objects.get(username="mimi").display_name == "Dr. Mimi"
