@@ -351,3 +351,28 @@ def test_pages_cached_before_the_import_show_it_at_once(site_tree, data, tmp_pat
     assert "Pictures of the shed" in reader.get("/").text
     # The second file names the author without describing her: her account is left alone.
     assert get_user_model().objects.get(username="mimi").display_name == "Dr. Mimi"
+
+
+def test_a_changed_export_updates_in_place_and_moderation_here_wins(site_tree, data, tmp_path):
+    run_import(data / "comments-1.1.xml")
+    post = page_for("post", 201)
+    first = Comment.objects.get(pk=ImportedObject.objects.get(kind="comment", key="1").object_id)
+    pending = Comment.objects.get(pk=ImportedObject.objects.get(kind="comment", key="7").object_id)
+    pending.status = Comment.Status.APPROVED  # a moderator approves it here
+    pending.save(update_fields=["status"])
+
+    changed = tmp_path / "changed.xml"
+    text = (data / "comments-1.1.xml").read_text()
+    assert "I left mine in 2019 and nobody noticed." in text
+    changed.write_text(
+        text.replace("I left mine in 2019 and nobody noticed.", "I left mine in 2018.")
+    )
+    before = snapshot()
+    summary = run_import(changed)
+    assert snapshot() == before  # nothing new, nothing twice
+    assert "letters: 0 created, 1 updated" in summary
+    first.refresh_from_db()
+    pending.refresh_from_db()
+    assert first.body == "I left mine in 2018." and "2018" in first.body_html
+    assert pending.status == Comment.Status.APPROVED
+    assert page_for("post", 201).pk == post.pk
