@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import ROOT, free_port, python, throwaway_demo_site  # the helpers of bench/run.py
+from run import ROOT, free_port, python  # the helpers of bench/run.py
 
 ARTICLE = "/guides/when-you-are-turned-down/"
 
@@ -106,31 +106,36 @@ def main(argv=None):
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--logged-out", action="store_true")
+    parser.add_argument("--database-url", help="a PostgreSQL server to use instead of SQLite")
     parser.add_argument("--callees", help="also show what functions matching this call")
     parser.add_argument("--session", help=argparse.SUPPRESS)  # inner run only
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.inner:
         return inner(args)
+    from logged_in import Postgres
+
+    database = Postgres(args.database_url) if args.database_url else None
     with tempfile.TemporaryDirectory(prefix="dearly-profile-") as tmp:
-        env = throwaway_demo_site(Path(tmp), free_port())
-        prepared = python(env, "bench/comments_setup.py", "prepare", "5")
-        data = json.loads(prepared.split("SESSIONS=", 1)[1])
-        extra = [] if args.logged_out else ["--session", data["sessions"][0]]
-        print(f"Article with {data['comments']} approved comments, {args.requests} requests")
-        print(
-            python(
-                env,
-                "bench/profile_page.py",
-                "--inner",
-                "--requests",
-                str(args.requests),
-                "--top",
-                str(args.top),
-                *(["--callees", args.callees] if args.callees else []),
-                *extra,
-            )
-        )
+        try:
+            return profile(args, Path(tmp), database)
+        finally:
+            if database:
+                database.drop()
+
+
+def profile(args, tmp, database):
+    from logged_in import site_env
+
+    env = site_env(tmp, free_port(), database.url if database else None)
+    prepared = python(env, "bench/comments_setup.py", "prepare", "5")
+    data = json.loads(prepared.split("SESSIONS=", 1)[1])
+    extra = [] if args.logged_out else ["--session", data["sessions"][0]]
+    if args.callees:
+        extra += ["--callees", args.callees]
+    print(f"Article with {data['comments']} approved comments, {args.requests} requests")
+    inner_args = ["--inner", "--requests", str(args.requests), "--top", str(args.top), *extra]
+    print(python(env, "bench/profile_page.py", *inner_args))
     return 0
 
 

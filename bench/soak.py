@@ -115,12 +115,20 @@ def inner_count(marker):
 class Client:
     """One keep-alive connection with its own cookies, like one browser tab."""
 
+    # Like a browser, a connection left idle is not trusted: the server may have closed it
+    # (keep-alive timeout) just as a request is sent on it, which no server can answer.
+    IDLE_SECONDS = 1.0
+
     def __init__(self, port, cookies=None):
         self.port = port
         self.cookies = dict(cookies or {})
         self.conn = None
+        self.used = 0.0
 
     def request(self, method, path, data=None, cookies=True):
+        if self.conn is not None and time.monotonic() - self.used > self.IDLE_SECONDS:
+            self.conn.close()
+            self.conn = None
         if self.conn is None:
             self.conn = http.client.HTTPConnection(HOST, self.port, timeout=60)
         headers = {"Host": f"{HOST}:{self.port}"}
@@ -139,6 +147,7 @@ class Client:
             self.conn.close()
             self.conn = None
             raise
+        self.used = time.monotonic()
         if cookies:
             for header, value in response.getheaders():
                 if header.lower() == "set-cookie":
