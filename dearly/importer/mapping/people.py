@@ -145,18 +145,14 @@ class AuthorsAndTerms:
         return tag
 
     def _topics(self, source, item):
-        return [
-            self.category(source, slug, name)
-            for taxonomy, slug, name in item.terms
-            if taxonomy == "category" and slug
-        ]
+        """The item's topics, each once (an export may name one twice, with two names)."""
+        topics = (self.category(source, s, n) for t, s, n in item.terms if t == "category" and s)
+        return list(dict.fromkeys(topics))
 
     def _tags(self, source, item):
-        return [
-            self.tag(source, slug, name)
-            for taxonomy, slug, name in item.terms
-            if taxonomy == "post_tag" and slug
-        ]
+        """The item's tags, each once ("Paint" and "paint" are one tag here)."""
+        tags = (self.tag(source, s, n) for t, s, n in item.terms if t == "post_tag" and s)
+        return list(dict.fromkeys(tags))
 
     def _topic_parents(self):
         for topic_id, (source, parent_slug) in self.topic_parents.items():

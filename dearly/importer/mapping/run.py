@@ -291,7 +291,6 @@ class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
             fallback = f"{item.post_type}-{item.wp_id}"
             page.slug = self.tree.free_slug(parent, unquote(item.slug) or title, fallback)
         page.title = page.draft_title = title[:255]
-        page.seo_title = ""
         if kind != "page":
             page.date = item.date_gmt or timezone.now()
             page.author_id = self.user_id(source, item.author_login)

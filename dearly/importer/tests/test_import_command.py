@@ -376,3 +376,24 @@ def test_a_changed_export_updates_in_place_and_moderation_here_wins(site_tree, d
     assert first.body == "I left mine in 2018." and "2018" in first.body_html
     assert pending.status == Comment.Status.APPROVED
     assert page_for("post", 201).pk == post.pk
+
+
+def test_terms_named_twice_link_once_on_import_and_update(site_tree, tmp_path):
+    terms = (
+        '<category domain="category" nicename="sheds">Sheds</category>'
+        '<category domain="category" nicename="sheds">Garden sheds</category>'
+        '<category domain="post_tag" nicename="paint">Paint</category>'
+        '<category domain="post_tag" nicename="paint-2">paint</category>'
+    )
+    export = tmp_path / "terms.xml"
+    export.write_text(
+        BODY_EXPORT.replace(
+            "<wp:post_type>post</wp:post_type>", "<wp:post_type>post</wp:post_type>" + terms
+        )
+    )
+    run_import(export)
+    export.write_text(export.read_text().replace("The shed, before:", "The shed, earlier:"))
+    assert "1 updated" in run_import(export)
+    page = page_for("post", 500)
+    assert [t.slug for t in page.topics.all()] == ["sheds"]
+    assert [t.name.lower() for t in page.tags.all()] == ["paint"]
