@@ -197,7 +197,7 @@ def test_bad_arguments_are_refused_in_one_line(site_tree, data, args, message):
     assert snapshot() == before
 
 
-def test_media_dir_imports_files_and_featured_images(site_tree, data, tmp_path):
+def test_media_dir_imports_files_and_featured_images(client, site_tree, data, tmp_path):
     from io import BytesIO
 
     from PIL import Image as PILImage
@@ -219,6 +219,10 @@ def test_media_dir_imports_files_and_featured_images(site_tree, data, tmp_path):
     assert letter.featured_image.width == 4
     row = attachment.objects.get(kind="attachment", key="110")
     assert row.old_url == url and row.object_id == letter.featured_image.pk
+    file_url = letter.featured_image.file.url
+    for old in ("/?attachment_id=110", "/wp-content/uploads/" + relative):
+        response = client.get(old)
+        assert (response.status_code, response["Location"]) == (301, file_url), old
 
 
 def _attachment_url(path, wp_id):

@@ -66,3 +66,12 @@ def test_hostile_query_ids_get_the_home_page(client, imported_site, query):
     assert response.status_code in (200, 301, 404)
     if response.status_code == 301:
         assert response["Location"] == new_url("post", 101)
+
+
+def test_attachment_addresses_lead_to_the_post_without_media(client, imported_site):
+    letter = new_url("post", 101)
+    assert_moved(client, "/2024/03/my-sister-borrowed-my-wedding-dress/dress-sketch/", letter)
+    # without --media-dir there is no file here: ?attachment_id= answers with the original
+    response = client.get("/?attachment_id=110")
+    assert response.status_code == 301
+    assert response["Location"].endswith("/wp-content/uploads/2024/03/dress-sketch.jpg")
