@@ -7,6 +7,7 @@ import shutil
 # work in browser tests (SynchronousOnlyOperation).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
 
@@ -35,10 +36,42 @@ CHROMIUM_ARGS = [
 ]
 
 
+def _is_transactional(item):
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+        or (marker and marker.kwargs.get("transaction"))
+    )
+
+
+def _load_migrated_rows_if_flushed(rows):
+    if not Page.objects.exists():
+        # The flush's post_migrate made new content types under new ids: empty the tables
+        # without it, then load the rows exactly as the migrations left them.
+        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+        connection.creation.deserialize_db_from_string(rows)
+        ContentType.objects.clear_cache()  # it still maps ids to the flush's content types
+
+
 def pytest_collection_modifyitems(config, items):
-    """Browser tests use live_server, which empties the database after each test; run them
-    after the ordinary tests so those never start from a flushed database."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    """Transactional tests (live_server, other processes reading committed rows) end with a
+    flush of the database; run them after the ordinary tests, and the browser tests last."""
+    items.sort(
+        key=lambda item: (item.get_closest_marker("browser") is not None, _is_transactional(item))
+    )
+
+
+@pytest.fixture(autouse=True)
+def _migrated_rows_back_after_a_flush(request, django_db_blocker):
+    """A transactional test ends with a flush, which also empties the rows the migrations made
+    (Wagtail's root page, locale, collection); put them back for whichever test comes next."""
+    if not _is_transactional(request.node):
+        yield
+        return
+    rows = request.getfixturevalue("_migrated_rows")
+    yield
+    with django_db_blocker.unblock():
+        _load_migrated_rows_if_flushed(rows)
 
 
 @pytest.fixture(autouse=True)
@@ -104,8 +137,7 @@ def _migrated_rows(django_db_setup, django_db_blocker):
             rows = connection.creation.serialize_db_to_string()
     yield rows
     with django_db_blocker.unblock():
-        if not Page.objects.exists():
-            connection.creation.deserialize_db_from_string(rows)
+        _load_migrated_rows_if_flushed(rows)
 
 
 @pytest.fixture
