@@ -119,25 +119,23 @@ def site(demo, live_server):
     return live_server.url
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def _migrated_rows(django_db_setup, django_db_blocker):
-    """The rows the migrations made (Wagtail's root page, locale, collection, ...), serialized.
+    """The rows the migrations made (Wagtail's root page, locale, collection, ...), serialized
+    once per test run, so that every restore puts back the same rows under the same ids.
 
     live_server makes these tests transactional, and each one ends with a flush. Serialized
     rollback puts the rows back before the next test, but Django keeps the serialized copy on
     the connection object, and once Playwright has started, the tests see another connection
     object (Django's connections are context-local) that lacks it. `demo` copies it across.
 
-    The rows are also put back once the module is done, so the next tests find the database
-    as the migrations left it.
+    Transactional tests put them back after their flush (`_migrated_rows_back_after_a_flush`).
     """
     with django_db_blocker.unblock():
         rows = getattr(connection, "_test_serialized_contents", None)
         if rows is None:
             rows = connection.creation.serialize_db_to_string()
-    yield rows
-    with django_db_blocker.unblock():
-        _load_migrated_rows_if_flushed(rows)
+    return rows
 
 
 @pytest.fixture
