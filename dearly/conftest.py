@@ -15,6 +15,7 @@ from wagtail.models import Page
 
 import pytest
 from playwright.sync_api import expect
+from pytest_django.plugin import blocking_manager_key
 
 from dearly import testing
 
@@ -61,17 +62,25 @@ def pytest_collection_modifyitems(config, items):
     )
 
 
+_snapshot = {}  # the migrations' rows, once a transactional test has asked for them
+
+
 @pytest.fixture(autouse=True)
-def _migrated_rows_back_after_a_flush(request, django_db_blocker):
+def _migrated_rows_known_to_transactional_tests(request):
+    if _is_transactional(request.node):
+        _snapshot["rows"] = request.getfixturevalue("_migrated_rows")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
     """A transactional test ends with a flush, which also empties the rows the migrations made
-    (Wagtail's root page, locale, collection); put them back for whichever test comes next."""
-    if not _is_transactional(request.node):
-        yield
-        return
-    rows = request.getfixturevalue("_migrated_rows")
+    (Wagtail's root page, locale, collection); put them back for whichever test comes next.
+    Done here, after every fixture's teardown, because the flush can come after a fixture's."""
     yield
-    with django_db_blocker.unblock():
-        _load_migrated_rows_if_flushed(rows)
+    rows = _snapshot.get("rows")
+    if rows is not None and nextitem is not None and _is_transactional(item):
+        with item.config.stash[blocking_manager_key].unblock():
+            _load_migrated_rows_if_flushed(rows)
 
 
 @pytest.fixture(autouse=True)
