@@ -25,7 +25,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-os.environ.setdefault("TQDM_DISABLE", "1")  # model2vec's distil progress bars
 sys.path.insert(0, str(ROOT))
 
 from dearly.questions import similarity  # noqa: E402
@@ -401,4 +400,6 @@ def _torch_threads():
 
 
 if __name__ == "__main__":
+    # model2vec's distil progress bars; set here, not on import (the tests import this file)
+    os.environ.setdefault("TQDM_DISABLE", "1")
     sys.exit(main())

@@ -71,4 +71,5 @@ class Command(BaseCommand):
             return None
         from tqdm import tqdm
 
-        return tqdm(desc="Importing", unit=" items", file=stream)
+        # disable=False: a terminal was asked for, whatever TQDM_DISABLE says in the environment
+        return tqdm(desc="Importing", unit=" items", file=stream, disable=False)
