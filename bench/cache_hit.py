@@ -17,10 +17,8 @@ import io
 import json
 import os
 import pstats
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -33,6 +31,7 @@ from run import (  # the helpers of bench/run.py
     find_tools,
     free_port,
     granian_cmd,
+    in_scratch_dir,
     measure,
     positive_int,
     problems_in,
@@ -242,14 +241,7 @@ def main(argv=None):
     if args.inner_profile:
         profile_hits(args.profile_hits)
         return 0
-    tmp = Path(tempfile.mkdtemp(prefix="dearly-cache-hit-"))
-    try:
-        return run(args, tmp)
-    except BenchError as error:
-        print(f"bench: {error}", file=sys.stderr)
-        return 1
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    return in_scratch_dir("dearly-cache-hit-", lambda tmp: run(args, tmp))
 
 
 if __name__ == "__main__":

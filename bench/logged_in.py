@@ -23,7 +23,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -39,6 +38,7 @@ from run import (  # the helpers of bench/run.py
     free_port,
     granian_cmd,
     group_cpu_seconds,
+    in_scratch_dir,
     parse_wrk,
     positive_int,
     python,
@@ -263,17 +263,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.database_url and not args.database_url.startswith(("postgres://", "postgresql://")):
         parser.error(f"--database-url must be a postgres:// URL, not {args.database_url!r}")
-    tmp = Path(tempfile.mkdtemp(prefix="dearly-logged-in-"))
-    try:
-        return run(args, tmp)
-    except BenchError as error:
-        print(f"bench: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("bench: interrupted", file=sys.stderr)
-        return 130
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    return in_scratch_dir("dearly-logged-in-", lambda tmp: run(args, tmp))
 
 
 if __name__ == "__main__":

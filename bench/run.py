@@ -792,10 +792,15 @@ def main(argv=None):
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _exit_on_signal)
     signal.signal(signal.SIGHUP, _exit_on_signal)
-    tmp = Path(tempfile.mkdtemp(prefix="dearly-bench-"))
+    return in_scratch_dir("dearly-bench-", lambda tmp: run(args, find_tools(args), tmp))
+
+
+def in_scratch_dir(prefix, work):
+    """Run work(tmp) in a fresh folder, removed afterwards; a BenchError or ^C ends the run
+    with one line and an exit code instead of a traceback."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
     try:
-        tools = find_tools(args)
-        return run(args, tools, tmp)
+        return work(tmp)
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1

@@ -25,7 +25,6 @@ import os
 import random
 import re
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -36,10 +35,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import (  # the helpers of bench/run.py
     HOST,
     ROOT,
-    BenchError,
     Child,
     free_port,
     granian_cmd,
+    in_scratch_dir,
     percentile,
     positive_int,
     python,
@@ -428,15 +427,7 @@ def main(argv=None):
         args.minutes = 1
     if not 0 < args.minutes <= 24 * 60:
         parser.error(f"--minutes must be between 0 and 1440, not {args.minutes:g}")
-    with tempfile.TemporaryDirectory(prefix="dearly-soak-") as tmp:
-        try:
-            return run(args, Path(tmp))
-        except BenchError as error:
-            print(f"bench: {error}", file=sys.stderr)
-            return 1
-        except KeyboardInterrupt:
-            print("bench: interrupted", file=sys.stderr)
-            return 130
+    return in_scratch_dir("dearly-soak-", lambda tmp: run(args, tmp))
 
 
 INNER = {"inner-pages": inner_pages, "inner-count": inner_count}
