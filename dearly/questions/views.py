@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from wagtail.models import Site
 
+from allauth.core.internal import ratelimit
 from allauth.core.ratelimit import consume
 
 from dearly.core.models import ColumnSettings
@@ -146,6 +147,10 @@ def similar(request):
         return JsonResponse({"error": error}, status=400)
     if not query.strip():
         return JsonResponse({"error": "Send the question's text as ?q=."}, status=400)
+    # allauth's public consume() never counts GETs; its implementation does when asked.
+    if not ratelimit.consume(request, app="allauth.account", action="ask_similar", limit_get=True):
+        error = "Too many lookups from your network: wait a minute, then try again."
+        return JsonResponse({"error": error}, status=429)
     response = JsonResponse({"results": services.similar_letters(query, request)})
     response["X-Robots-Tag"] = "noindex"
     return response

@@ -147,6 +147,9 @@ ACCOUNT_RATE_LIMITS = {
     "comment": "5/m/user,60/h/user,30/m/ip",
     "report_comment": "20/h/user",
     "ask_question": "5/m/ip,30/h/ip",
+    # The /ask/ form looks up similar letters as the reader types (debounced): generous, but
+    # a script cannot use the full-text search as a free API.
+    "ask_similar": "120/m/ip,1000/h/ip",
     # Tighter than allauth's defaults: guessing passwords, and mailing reset links to a victim.
     "login_failed": "10/m/ip,30/h/ip,5/5m/key",
     "reset_password": "5/m/ip,20/h/ip,3/h/key",

@@ -33,4 +33,9 @@ SERVE_MEDIA = not MEDIA_BUCKET  # with a bucket, media have their own address
 if os.environ.get("DEARLY_LOADTEST") == "1":
     from .base import ACCOUNT_RATE_LIMITS
 
-    ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "comment": None, "ask_question": None}
+    ACCOUNT_RATE_LIMITS = {
+        **ACCOUNT_RATE_LIMITS,
+        "comment": None,
+        "ask_question": None,
+        "ask_similar": None,
+    }

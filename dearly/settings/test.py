@@ -35,7 +35,12 @@ if REDIS_URL.startswith(("redis://", "rediss://")):
 if os.environ.get("DEARLY_LOADTEST") == "1":
     from .base import ACCOUNT_RATE_LIMITS
 
-    ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "comment": None, "ask_question": None}
+    ACCOUNT_RATE_LIMITS = {
+        **ACCOUNT_RATE_LIMITS,
+        "comment": None,
+        "ask_question": None,
+        "ask_similar": None,
+    }
 WAGTAILADMIN_BASE_URL = "http://testserver"
 # The page cache stays on, with a store per test run and xdist worker (conftest empties it per
 # test). Servers a test starts inherit the environment, so they share their test's store.

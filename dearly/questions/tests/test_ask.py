@@ -484,6 +484,18 @@ def test_similar_with_a_broken_percent_encoding_is_not_an_error(client, site_tre
     assert "results" in response.json() or "error" in response.json()
 
 
+def test_similar_lookups_are_rate_limited_per_address(client, site_tree, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "ask_similar": "3/m/ip"}
+    assert [similar(client, QUESTION).status_code for _ in range(3)] == [200, 200, 200]
+    refused = similar(client, QUESTION)
+    assert refused.status_code == 429
+    assert refused.json() == {
+        "error": "Too many lookups from your network: wait a minute, then try again."
+    }
+    other = Client(REMOTE_ADDR="203.0.113.9")
+    assert other.get("/ask/similar/", {"q": QUESTION}).status_code == 200
+
+
 def test_similar_only_answers_get(client, site_tree):
     assert client.post("/ask/similar/", {"q": QUESTION}).status_code == 405
 
