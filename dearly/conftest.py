@@ -7,8 +7,8 @@ import shutil
 # work in browser tests (SynchronousOnlyOperation).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
+from django.core.management.color import no_style
 from django.db import connection
 
 from wagtail.models import Page
@@ -47,11 +47,14 @@ def _is_transactional(item):
 
 def _load_migrated_rows_if_flushed(rows):
     if not Page.objects.exists():
-        # The flush's post_migrate made new content types under new ids: empty the tables
-        # without it, then load the rows exactly as the migrations left them.
-        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+        # Empty what is left and load the rows exactly as the migrations left them. Sequences
+        # are not reset (as in Django's own serialized rollback), or PostgreSQL would hand
+        # out the restored rows' ids again.
+        tables = connection.introspection.django_table_names(only_existing=True)
+        connection.ops.execute_sql_flush(
+            connection.ops.sql_flush(no_style(), tables, allow_cascade=True)
+        )
         connection.creation.deserialize_db_from_string(rows)
-        ContentType.objects.clear_cache()  # it still maps ids to the flush's content types
 
 
 def pytest_collection_modifyitems(config, items):
@@ -60,6 +63,12 @@ def pytest_collection_modifyitems(config, items):
     items.sort(
         key=lambda item: (item.get_closest_marker("browser") is not None, _is_transactional(item))
     )
+    for item in items:
+        if _is_transactional(item):
+            # Serialized rollback: the flush at the end then leaves post_migrate out, so the
+            # content types keep their ids when the migrations' rows are put back.
+            serialized = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+            item.add_marker(serialized, append=False)
 
 
 _snapshot = {}  # the migrations' rows, once a transactional test has asked for them
