@@ -42,7 +42,6 @@ from run import (  # the helpers of bench/run.py
     parse_wrk,
     positive_int,
     python,
-    server_env,
     start_nginx,
     throwaway_demo_site,
     wait_until_answers,
@@ -133,19 +132,8 @@ class Postgres:
 
 
 def site_env(tmp, port, database_url):
-    if not database_url:
-        return throwaway_demo_site(tmp, port)
-    env = server_env()
-    env.update(
-        DATABASE_URL=database_url,
-        DEARLY_VAR_DIR=str(tmp),
-        SITE_URL=f"http://{HOST}:{port}",
-        DEARLY_LOADTEST="1",
-    )
-    for step in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
-        python(env, "manage.py", *step)
-    python(env, "manage.py", "load_demo")
-    return env
+    extra = {"DATABASE_URL": database_url} if database_url else {}
+    return throwaway_demo_site(tmp, port, **extra)
 
 
 def run(args, tmp):

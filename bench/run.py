@@ -266,8 +266,8 @@ def throwaway_demo_site(tmp, port, **extra_env):
         DEARLY_VAR_DIR=str(tmp),
         SITE_URL=f"http://{HOST}:{port}",
         DEARLY_LOADTEST="1",
-        **extra_env,
     )
+    env.update(extra_env)  # may name another DATABASE_URL (a throwaway PostgreSQL database)
     for step in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
         python(env, "manage.py", *step)
     python(env, "manage.py", "load_demo")
