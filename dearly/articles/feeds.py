@@ -1,8 +1,15 @@
-"""RSS 2.0 and Atom feeds: site-wide, letters only, and per topic."""
+"""RSS 2.0 and Atom feeds: site-wide, letters only, and per topic.
+
+Titles and author names are plain text in both formats (RSS Best Practices Profile; Atom's
+default type="text"), so Django's XML escaping is all they need. Descriptions are HTML to a
+feed reader (RSS <description>, Atom <summary type="html">), so the plain-text excerpts go in
+HTML-escaped: a reader's "<script>" arrives as text, never as markup.
+"""
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from wagtail.models import Site
 
@@ -35,7 +42,7 @@ class LatestPostsFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.summary
+        return escape(item.summary)  # plain text, into an HTML field
 
     def item_link(self, item):
         return item.url
@@ -80,8 +87,11 @@ class TopicFeed(LatestPostsFeed):
     def title(self, obj=None):
         return f"{super().title()}: {obj.name}"
 
-    def description(self, obj):
+    def about(self, obj):
         return obj.description or f"The latest posts about {obj.name}."
+
+    def description(self, obj):
+        return escape(self.about(obj))  # RSS readers take a channel description as HTML
 
     def link(self, obj=None):
         return obj.get_absolute_url()
@@ -94,4 +104,4 @@ class TopicAtomFeed(TopicFeed):
     feed_type = Atom1Feed
 
     def subtitle(self, obj):
-        return self.description(obj)
+        return self.about(obj)  # Atom's subtitle is plain text

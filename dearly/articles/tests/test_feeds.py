@@ -1,6 +1,13 @@
+import re
+from html.parser import HTMLParser
+
+from django.contrib.syndication.views import Feed
+
 import feedparser
 import pytest
 
+from dearly.articles.models import Topic
+from dearly.articles.urls import urlpatterns
 from dearly.testing import make_article, make_letter, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -13,6 +20,30 @@ def parse(response):
     )
     assert not feed.bozo, feed.get("bozo_exception")
     return feed
+
+
+class _Rendered(HTMLParser):
+    """What a feed reader shows for an HTML text construct: its elements and its text."""
+
+    def __init__(self, html):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.text = [], []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def shown(detail):
+    """(elements, text) a reader gets from a feedparser text construct, unsanitised."""
+    if detail.type in ("text/html", "application/xhtml+xml"):
+        rendered = _Rendered(detail.value)
+        return set(rendered.tags), "".join(rendered.text)
+    return set(), detail.value
 
 
 @pytest.fixture
@@ -39,7 +70,7 @@ def test_rss_feed_lists_public_posts_with_clean_excerpts(client, posts):
     guide = next(e for e in feed.entries if e.title.startswith("Guide"))
     assert guide.link == f"http://testserver{posts['guide'].url}"
     assert guide.published_parsed is not None
-    assert guide.summary == "A short introduction. Café talk & more"
+    assert shown(guide.summary_detail)[1] == "A short introduction. Café talk & more"
 
 
 def test_atom_feed_parses(client, posts):
@@ -65,3 +96,78 @@ def test_pages_advertise_their_feeds(client, posts):
     html = client.get("/").content.decode()
     assert 'type="application/rss+xml"' in html and 'href="/feed/"' in html
     assert 'type="application/atom+xml"' in html and 'href="/feed/atom/"' in html
+
+
+# Hostile text: readers' letters, pen names and titles must reach a feed reader as text.
+
+SCRIPT = '<script>alert("x")</script>'
+IMG = "<img src=x onerror=alert(1)>"
+HOSTILE_TITLE = f"{SCRIPT} & {IMG}"
+ESCAPED_IN_RICH_TEXT = "<p>&lt;script&gt;alert(2)&lt;/script&gt; &lt;b&gt;bold&lt;/b&gt;</p>"
+LIVE_TAGS = {"script", "img", "iframe", "svg", "object", "embed", "style", "b"}
+
+
+@pytest.fixture
+def hostile_posts(site_tree):
+    topic = Topic.objects.create(name=f"Topic {IMG}", slug="hostile", description=SCRIPT)
+    return [
+        make_article(
+            site_tree["guides"],
+            title=HOSTILE_TITLE,
+            intro=IMG,
+            topics=[topic],
+            body=[("paragraph", ESCAPED_IN_RICH_TEXT)],
+        ),
+        make_letter(
+            site_tree["letters"],
+            title=f"Dear Dr. Mimi – {IMG}",
+            pen_name=IMG,
+            topics=[topic],
+            question="<p>&lt;script&gt;alert(3)&lt;/script&gt; Is &lt;b&gt; a tag?</p>",
+        ),
+        make_letter(
+            site_tree["letters"], title="Excerpted", topics=[topic], excerpt=f"{SCRIPT} A&B"
+        ),
+    ]
+
+
+def feed_urls():
+    """Every feed the articles app serves, with the hostile topic's slug where one is needed."""
+    return [
+        pattern.pattern._route.replace("<slug:slug>", "hostile")
+        for pattern in urlpatterns
+        if isinstance(pattern.callback, Feed)
+    ]
+
+
+def test_the_hostile_text_test_finds_every_feed():
+    assert len(feed_urls()) == 6  # RSS and Atom: site-wide, letters, per topic
+
+
+@pytest.mark.parametrize("url", feed_urls())
+def test_hostile_text_reaches_feed_readers_as_text_never_as_markup(client, hostile_posts, url):
+    response = client.get(f"/{url}")
+    assert not re.search(r"<(script|img)\b", response.content.decode(), re.IGNORECASE)  # in XML
+    feed = feedparser.parse(
+        response.content,
+        response_headers={"content-type": response["Content-Type"]},
+        sanitize_html=False,  # what a reader that trusts the feed would render
+    )
+    assert not feed.bozo, feed.get("bozo_exception")
+    entries = {e.link.removeprefix("http://testserver"): e for e in feed.entries}
+    guide, letter, excerpted = (entries.get(p.url) for p in hostile_posts)
+    assert letter and excerpted and (guide or "letters" in url)
+    details = [feed.feed.title_detail, feed.feed.subtitle_detail]
+    details += [d for e in feed.entries for d in (e.title_detail, e.summary_detail)]
+    for detail in details:
+        tags, _ = shown(detail)
+        assert not tags & LIVE_TAGS, (detail.type, detail.value)
+    if guide:
+        assert shown(guide.title_detail)[1] == HOSTILE_TITLE
+        assert shown(guide.summary_detail)[1] == f"{IMG} <script>alert(2)</script> <b>bold</b>"
+    assert shown(letter.title_detail)[1] == f"Dear Dr. Mimi – {IMG}"
+    assert shown(letter.summary_detail)[1].startswith("<script>alert(3)</script> Is <b> a tag?")
+    assert shown(excerpted.summary_detail)[1] == f"{SCRIPT} A&B"
+    if "topics" in url:
+        assert shown(feed.feed.title_detail)[1].endswith(f": Topic {IMG}")
+        assert shown(feed.feed.subtitle_detail)[1] == SCRIPT
