@@ -1,6 +1,7 @@
 """Listings outside the page tree: topic, tag, author and date archives."""
 
 import calendar
+import datetime
 
 from django.contrib.auth import get_user_model
 from django.http import Http404
@@ -51,14 +52,22 @@ def _archive(request, heading, posts, year):
     return _listing(request, heading, posts.newest_first(), archive_year=year)
 
 
+def _archive_year(year):
+    """The URL allows four digits, so "0000" too: a year Python's dates cannot hold."""
+    year = int(year)
+    if year < datetime.MINYEAR:
+        raise Http404("No such year.")
+    return year
+
+
 def year_archive(request, year):
-    year = int(year)  # the URL allows four digits only
+    year = _archive_year(year)
     posts = PostPage.objects.published().filter(date__year=year)
     return _archive(request, f"Posts from {year}", posts, year)
 
 
 def month_archive(request, year, month):
-    year, month = int(year), int(month)
+    year, month = _archive_year(year), int(month)
     if not 1 <= month <= 12:
         raise Http404("No such month.")
     posts = PostPage.objects.published().filter(date__year=year, date__month=month)

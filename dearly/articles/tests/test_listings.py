@@ -78,12 +78,35 @@ def test_date_archives(client, site_tree):
     assert "Posts from March 2025" in month
 
 
+def test_date_archives_reach_the_first_and_last_years_python_can_hold(client, site_tree):
+    make_article(
+        site_tree["guides"], title="Year one", date=datetime.datetime(1, 1, 1, tzinfo=datetime.UTC)
+    )
+    make_article(
+        site_tree["guides"],
+        title="Year 9999",
+        date=datetime.datetime(9999, 12, 31, 23, 59, tzinfo=datetime.UTC),
+    )
+    assert "Year one" in client.get("/0001/01/").content.decode()
+    assert "Year 9999" in client.get("/9999/").content.decode()
+    assert "Year 9999" in client.get("/9999/12/").content.decode()
+
+
 @pytest.mark.parametrize(
     "url",
     [
         "/2025/13/",
         "/2025/00/",
         "/0/",
+        "/0000/",
+        "/0000/01/",
+        "/0000/00/",
+        "/0000/13/",
+        "/0001/",
+        "/0001/01/",
+        "/9999/",
+        "/9999/12/",
+        "/9999/13/",
         "/1999/",
         "/2025/02/",
         "/99999/",
