@@ -2,6 +2,7 @@
 start with a clear message instead of running with a guess."""
 
 import os
+from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -39,14 +40,24 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 3
 SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("SECURE_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
 SECURE_HSTS_PRELOAD = os.environ.get("SECURE_HSTS_PRELOAD", "1") == "1"
 
-if os.environ.get("EMAIL_URL"):
-    from urllib.parse import unquote, urlparse
-
-    _email = urlparse(os.environ["EMAIL_URL"])
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = _email.hostname or "localhost"
-    EMAIL_PORT = _email.port or 587
-    EMAIL_HOST_USER = unquote(_email.username or "")
-    EMAIL_HOST_PASSWORD = unquote(_email.password or "")
-    EMAIL_USE_TLS = _email.scheme in ("smtp+tls", "submission")
-    EMAIL_USE_SSL = _email.scheme == "smtps"
+# Emails link to SITE_URL, never to the Host header a request came with; and they must really
+# leave (without EMAIL_URL, sign-up verifications and password resets would pile up in files).
+SITE_URL = WAGTAILADMIN_BASE_URL = required_env("SITE_URL").rstrip("/")
+if urlsplit(SITE_URL).scheme not in ("http", "https") or not urlsplit(SITE_URL).hostname:
+    raise ImproperlyConfigured(
+        f"SITE_URL must be the site's public address, e.g. https://advice.example.com, "
+        f"not {SITE_URL!r}."
+    )
+_email = urlsplit(required_env("EMAIL_URL"))
+if _email.scheme not in ("smtp", "smtp+tls", "submission", "smtps"):
+    raise ImproperlyConfigured(
+        "EMAIL_URL must be an smtp://, smtp+tls://, submission:// or smtps:// address "
+        "(see .env.example)."
+    )
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = _email.hostname or "localhost"
+EMAIL_PORT = _email.port or 587
+EMAIL_HOST_USER = unquote(_email.username or "")
+EMAIL_HOST_PASSWORD = unquote(_email.password or "")
+EMAIL_USE_TLS = _email.scheme in ("smtp+tls", "submission")
+EMAIL_USE_SSL = _email.scheme == "smtps"

@@ -41,7 +41,7 @@ if os.environ.get("DEARLY_LOADTEST") == "1":
         "ask_question": None,
         "ask_similar": None,
     }
-WAGTAILADMIN_BASE_URL = "http://testserver"
+SITE_URL = WAGTAILADMIN_BASE_URL = "http://testserver"
 # The page cache stays on, with a store per test run and xdist worker (conftest empties it per
 # test). Servers a test starts inherit the environment, so they share their test's store.
 _test_run = os.environ.setdefault("DEARLY_TEST_RUN", str(os.getpid()))

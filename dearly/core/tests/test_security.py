@@ -47,6 +47,8 @@ def production_env(tmp_path, **extra):
         "SECRET_KEY": "x7Gq2-not-a-real-key-but-long-and-random-enough-9fK3pLw0zR5tYb8nM1vC",
         "ALLOWED_HOSTS": "advice.example.com",
         "DATABASE_URL": f"sqlite:///{tmp_path}/check.sqlite3",
+        "SITE_URL": "https://advice.example.com",
+        "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.com:587",
         **extra,
     }
 

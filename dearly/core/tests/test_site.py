@@ -97,13 +97,18 @@ def run_check(env):
     )
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+PRODUCTION_ENV = {
+    "SECRET_KEY": "k3y-" + "abcdefghij" * 6,
+    "ALLOWED_HOSTS": "example.com",
+    "DATABASE_URL": "sqlite:////tmp/dearly-prod-check.sqlite3",
+    "SITE_URL": "https://example.com",
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.com:587",
+}
+
+
+@pytest.mark.parametrize("missing", PRODUCTION_ENV)
 def test_production_settings_refuse_to_start_without_required_env(missing):
-    env = {
-        "SECRET_KEY": "x" * 60,
-        "ALLOWED_HOSTS": "example.com",
-        "DATABASE_URL": "sqlite:////tmp/dearly-prod-check.sqlite3",
-    }
+    env = dict(PRODUCTION_ENV)
     del env[missing]
     result = run_check(env)
     assert result.returncode != 0
@@ -111,11 +116,15 @@ def test_production_settings_refuse_to_start_without_required_env(missing):
 
 
 def test_production_settings_pass_check_deploy():
-    result = run_check(
-        {
-            "SECRET_KEY": "k3y-" + "abcdefghij" * 6,
-            "ALLOWED_HOSTS": "example.com",
-            "DATABASE_URL": "sqlite:////tmp/dearly-prod-check.sqlite3",
-        }
-    )
+    result = run_check(PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("SITE_URL", "example.com"), ("SITE_URL", "javascript:alert(1)"), ("EMAIL_URL", "console:")],
+)
+def test_production_settings_refuse_a_site_url_or_email_url_they_cannot_use(name, value):
+    result = run_check({**PRODUCTION_ENV, name: value})
+    assert result.returncode != 0
+    assert f"{name} must be" in result.stderr

@@ -37,6 +37,8 @@ def django_process(code, settings_module="dearly.settings.production", **env):
             "SECRET_KEY": "x" * 50,
             "ALLOWED_HOSTS": "advice.example",
             "DATABASE_URL": "postgres://dearly@127.0.0.1:1/dearly",  # never connected to
+            "SITE_URL": "https://advice.example",
+            "EMAIL_URL": "smtp+tls://mailer:secret@smtp.advice.example:587",  # never connected to
             **env,
         },
         capture_output=True,
