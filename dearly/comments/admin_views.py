@@ -15,6 +15,8 @@ from django.views.generic import TemplateView
 
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from dearly.core.ids import parse_id
+
 from .models import Comment, CommentReport
 from .services import CommentRefused, moderate
 
@@ -54,8 +56,8 @@ class QueueView(WagtailAdminTemplateMixin, TemplateView):
             state = "pending"
         comments = FILTERS[state][1](Comment.objects.all())
         page_id = self.request.GET.get("page_id", "")
-        if page_id.isdigit() and len(page_id) < 19:
-            comments = comments.filter(page_id=int(page_id))
+        if page_pk := parse_id(page_id):
+            comments = comments.filter(page_id=page_pk)
         author = self.request.GET.get("author", "").strip()[:150]
         if author:
             comments = comments.filter(author__username=author) | comments.filter(
@@ -95,7 +97,7 @@ def _back(request):
 def bulk_action(request):
     require_moderator(request.user)
     action = request.POST.get("action", "")
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit() and len(i) < 19]
+    ids = [pk for pk in map(parse_id, request.POST.getlist("ids")) if pk]
     if action not in ACTIONS:
         messages.error(request, "Choose an action.")
         return _back(request)

@@ -2,13 +2,13 @@
 
 from django.middleware.csrf import get_token
 
+from dearly.core.ids import parse_id
+
 from .cache import shared_thread
 from .forms import CommentForm
 from .models import Comment
 from .services import closed_reason, column_settings
 from .threads import ThreadRenderer, build_threads
-
-MAX_ID = 2**63 - 1
 
 
 def comment_area(request, page):
@@ -43,9 +43,10 @@ def comment_area(request, page):
 
 def _reply_target(page, wanted, *, taken_down):
     """The shown comment a reader is replying to (one query, only when they are replying)."""
-    if not (wanted.isdigit() and 0 < int(wanted) <= MAX_ID):
+    pk = parse_id(wanted)
+    if pk is None:
         return None
-    comments = Comment.objects.for_thread(page).filter(pk=int(wanted))
+    comments = Comment.objects.for_thread(page).filter(pk=pk)
     if not taken_down:
         comments = comments.exclude(status__in=Comment.TAKEN_DOWN)
     return comments.first()

@@ -5,6 +5,7 @@ import unicodedata
 from django.db import transaction
 from django.utils import timezone
 
+from dearly.core.ids import parse_id
 from dearly.core.models import ColumnSettings
 
 from .models import EDIT_WINDOW, MAX_DEPTH, MAX_LENGTH, Comment
@@ -90,12 +91,13 @@ def post_comment(*, page, author, body, parent_id=None, ip_address=None):
     body = clean_body(body)
     parent = None
     if parent_id not in (None, ""):
-        parent = (
-            Comment.objects.filter(pk=_as_int(parent_id), page=page)
+        parent_pk = parse_id(parent_id)
+        parent = parent_pk and (
+            Comment.objects.filter(pk=parent_pk, page=page)
             .exclude(status__in=Comment.TAKEN_DOWN)
             .first()
         )
-        if parent is None:
+        if not parent:
             raise CommentRefused("The comment you are replying to is not on this page.")
         while parent.depth >= MAX_DEPTH and parent.parent_id:
             parent = parent.parent  # deeper replies join the deepest shown level
@@ -187,13 +189,3 @@ def moderate(comments, action):
 
                 transaction.on_commit(lambda pk=comment.pk: comment_approved.enqueue(pk))
     return changed
-
-
-def _as_int(value):
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = 0
-    if not 0 < number < 2**63:
-        raise CommentRefused("The comment you are replying to is not on this page.")
-    return number

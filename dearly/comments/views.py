@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from allauth.core.ratelimit import consume
 
 from dearly.articles.models import PostPage
+from dearly.core.ids import parse_id
 from dearly.core.security import client_ip
 
 from .forms import CommentForm, EditCommentForm
@@ -24,12 +25,10 @@ from .services import (
 )
 from .tasks import UNSUBSCRIBE_SALT
 
-MAX_ID = 2**63 - 1  # beyond what the database can store: no such row
-
 
 def _public_post(page_id):
     """A published, public guide or letter, or 404: nothing can be posted to drafts."""
-    page = PostPage.objects.published().filter(pk=page_id).first() if page_id <= MAX_ID else None
+    page = PostPage.objects.published().filter(pk=page_id).first() if parse_id(page_id) else None
     if page is None:
         raise Http404("No such page.")
     return page.specific
@@ -85,7 +84,7 @@ def post(request, page_id):
 
 
 def _comment_or_404(comment_id):
-    if comment_id > MAX_ID:
+    if not parse_id(comment_id):
         raise Http404("No such comment.")
     return get_object_or_404(Comment.objects.select_related("page"), pk=comment_id)
 

@@ -67,6 +67,9 @@ def test_queue_filters_by_state_page_and_author(mod_client, site_tree, guide):
         {"p": "-5"},
         {"author": "x" * 5000},
         {"page_id": "99999999999999999999999"},
+        {"page_id": "²"},
+        {"page_id": "١"},
+        {"page_id": "9" * 5000},
     ],
 )
 def test_queue_survives_bad_filters(mod_client, guide, params):
@@ -106,6 +109,8 @@ def test_rejected_parent_with_replies_shows_a_placeholder(client, guide):
     [
         {"action": "approve"},
         {"action": "approve", "ids": ["abc", "-1", "9" * 30]},
+        {"action": "approve", "ids": ["²"]},
+        {"action": "approve", "ids": ["¹", "١", "𝟕", "9" * 5000, "0"]},
         {"action": "explode", "ids": ["1"]},
         {"ids": ["1"]},
     ],

@@ -118,6 +118,31 @@ def test_reply_link_works_without_javascript(client, guide, reader):
     assert f"%3Freplyto%3D{parent.pk}%23respond" in anon
 
 
+# "²".isdigit() is true but int("²") raises; "١" is a digit int() reads, but no id in a link.
+ODD_IDS = ["²", "١", "𝟕", "9" * 5000, "-1", "1_0", "1 2", "0", "abc"]
+
+
+@pytest.mark.parametrize("wanted", ODD_IDS)
+def test_odd_reply_targets_in_the_address_are_ignored(client, guide, reader, wanted):
+    client.force_login(reader)
+    for waiting in (False, True):  # the shared thread, then a reader's own rendering
+        if waiting:
+            make_comment(guide, reader, "Mine, awaiting moderation", status="pending")
+        response = client.get(guide.url, {"replyto": wanted})
+        assert response.status_code == 200, waiting
+        assert "Replying to" not in response.content.decode()
+
+
+@pytest.mark.parametrize("wanted", ODD_IDS)
+def test_odd_parent_ids_in_a_post_are_refused_with_a_400(client, guide, reader, wanted):
+    client.force_login(reader)
+    for body, message in (("A reply", "not on this page"), ("", "Please write a comment.")):
+        response = post(client, guide, body, parent=wanted)
+        assert response.status_code == 400
+        assert message in response.content.decode()
+    assert not Comment.objects.filter(body="A reply").exists()
+
+
 def test_the_same_comment_posted_twice_quickly_is_stored_once(client, guide, reader):
     client.force_login(reader)
     first = post(client, guide, "Only once please.")
