@@ -140,6 +140,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Dearly] "
 ACCOUNT_SIGNUP_FORM_CLASS = "dearly.accounts.forms.DisplayNameSignupForm"
+ACCOUNT_ADAPTER = "dearly.accounts.adapter.AccountAdapter"  # emails link to SITE_URL only
 ACCOUNT_USER_DISPLAY = "dearly.accounts.models.public_name"  # never the generated username
 # allauth merges these with its defaults (login, signup, password reset…); the comment rates
 # are ours and use the same engine (dearly.comments).

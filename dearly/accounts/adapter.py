@@ -1,0 +1,31 @@
+"""allauth's account adapter: its emails link to SITE_URL, whatever Host a request came with."""
+
+from types import SimpleNamespace
+from urllib.parse import urlsplit, urlunsplit
+
+from django.conf import settings
+
+from allauth.account.adapter import DefaultAccountAdapter
+
+
+def on_site_url(url):
+    """`url` with its scheme and host replaced by SITE_URL's: allauth builds its links with
+    request.build_absolute_uri(), from a Host header the client chooses (any port of localhost
+    is allowed in dev, any subdomain behind a permissive proxy)."""
+    site = urlsplit(settings.SITE_URL)
+    parts = urlsplit(url)
+    return urlunsplit((site.scheme, site.netloc, parts.path, parts.query, parts.fragment))
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix, email, context):
+        # Every "…_url" allauth passes (activate_url, password_reset_url, signup_url) and its
+        # footer's site name and domain come from settings, not from the request.
+        context = {
+            key: on_site_url(value) if key.endswith("_url") and isinstance(value, str) else value
+            for key, value in context.items()
+        }
+        context["current_site"] = SimpleNamespace(
+            name=settings.WAGTAIL_SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc
+        )
+        super().send_mail(template_prefix, email, context)
