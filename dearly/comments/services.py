@@ -13,6 +13,7 @@ from .rendering import count_links
 
 DUPLICATE_WINDOW = timezone.timedelta(minutes=2)
 MAX_LINKS = 2
+EDITED = "edited: "  # starts held_because when an approved comment is held again by an edit
 
 
 class CommentRefused(Exception):
@@ -63,8 +64,19 @@ def clean_body(body):
     return body
 
 
+def check_may_write(author, page, settings):
+    """Who may post or edit a comment: a logged-in reader, not banned, on an open page."""
+    if not author.is_authenticated:
+        raise CommentRefused("You must be logged in to post a comment.", status=403)
+    if author.banned_from_commenting:
+        raise CommentRefused("Your account may not post comments.", status=403)
+    reason = closed_reason(page, settings)
+    if reason:
+        raise CommentRefused(reason, status=403)
+
+
 def hold_reason(author, body, settings):
-    """Why a new comment waits for a moderator, or "" when it can appear at once."""
+    """Why a new or edited comment waits for a moderator, or "" when it can appear at once."""
     if settings.hold_all_comments:
         return "all comments are held"
     if not Comment.objects.filter(author=author, status=Comment.Status.APPROVED).exists():
@@ -80,14 +92,8 @@ def hold_reason(author, body, settings):
 
 def post_comment(*, page, author, body, parent_id=None, ip_address=None):
     """Store a new comment (or return the identical one just posted). Returns (comment, new)."""
-    if not author.is_authenticated:
-        raise CommentRefused("You must be logged in to post a comment.", status=403)
-    if author.banned_from_commenting:
-        raise CommentRefused("Your account may not post comments.", status=403)
     settings = column_settings(page)
-    reason = closed_reason(page, settings)
-    if reason:
-        raise CommentRefused(reason, status=403)
+    check_may_write(author, page, settings)
     body = clean_body(body)
     parent = None
     if parent_id not in (None, ""):
@@ -126,7 +132,7 @@ def post_comment(*, page, author, body, parent_id=None, ip_address=None):
             held_because=held,
             ip_address=ip_address,
         )
-        from .tasks import comment_posted
+        from .tasks import comment_posted  # tasks import this module
 
         transaction.on_commit(lambda: comment_posted.enqueue(comment.pk))
     return comment, True
@@ -142,10 +148,24 @@ def ensure_can_change(comment, user, done="edited"):
 
 
 def edit_comment(comment, user, body):
+    """New text passes the rules a new comment does: an approved comment edited into one a
+    moderator must see (links, moderation words, all held) waits in the queue again."""
     ensure_can_change(comment, user, "edited")
+    settings = column_settings(comment.page)
+    check_may_write(user, comment.page, settings)
     comment.body = clean_body(body)
     comment.edited_at = timezone.now()
-    comment.save(update_fields=["body", "body_html", "edited_at"])
+    fields = ["body", "body_html", "edited_at"]
+    held = hold_reason(user, comment.body, settings)
+    with transaction.atomic():
+        if held and comment.status == Comment.Status.APPROVED:
+            comment.status = Comment.Status.PENDING
+            comment.held_because = EDITED + held
+            fields += ["status", "held_because"]
+            from .tasks import comment_posted  # tasks import this module
+
+            transaction.on_commit(lambda: comment_posted.enqueue(comment.pk))  # tell moderators
+        comment.save(update_fields=fields)
     return comment
 
 
@@ -184,8 +204,9 @@ def moderate(comments, action):
             comment.status = targets[action]
             comment.save(update_fields=["status"])
             changed += 1
-            if action == "approve":
-                from .tasks import comment_approved
+            if action == "approve" and not comment.held_because.startswith(EDITED):
+                from .tasks import comment_approved  # tasks import this module
 
+                # A reply's author was told when it was first approved, not again per edit.
                 transaction.on_commit(lambda pk=comment.pk: comment_approved.enqueue(pk))
     return changed

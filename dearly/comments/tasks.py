@@ -12,6 +12,7 @@ from django.urls import reverse
 from django_tasks import task
 
 from .models import Comment
+from .services import EDITED
 
 UNSUBSCRIBE_SALT = "dearly.comments.unsubscribe"
 
@@ -68,7 +69,7 @@ def comment_posted(comment_id):
                 },
                 unsubscribe=False,
             )
-    else:
+    elif not comment.held_because.startswith(EDITED):  # a reply is announced once, not per edit
         notify_reply(comment)
 
 

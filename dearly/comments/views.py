@@ -105,7 +105,13 @@ def edit(request, comment_id):
         return _refusal(request, refused.message, refused.status)
     form = EditCommentForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():
-        edit_comment(comment, request.user, form.cleaned_data["body"])
+        was_pending = comment.is_pending
+        try:
+            edit_comment(comment, request.user, form.cleaned_data["body"])
+        except CommentRefused as refused:
+            return _refusal(request, refused.message, refused.status)
+        if comment.is_pending and not was_pending:
+            messages.info(request, "Thank you. Your edited comment is awaiting moderation.")
         return HttpResponseRedirect(f"{comment.page.url}#{comment.anchor}", status=303)
     status = 400 if request.method == "POST" else 200
     return render(request, "comments/edit.html", {"form": form, "comment": comment}, status=status)

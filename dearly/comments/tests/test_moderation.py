@@ -5,6 +5,7 @@ from django.test import Client
 import pytest
 
 from dearly.comments.models import Comment
+from dearly.core.models import ColumnSettings
 from dearly.testing import make_article
 
 from .helpers import make_comment, make_reader
@@ -192,3 +193,119 @@ def test_moderators_are_emailed_about_held_comments(
     assert [m.to for m in mail.outbox] == [[moderator.email]]
     assert "awaits moderation" in mail.outbox[0].subject
     assert "/admin/comments/" in mail.outbox[0].body
+
+
+# Editing is posting again: new text passes the same hold rules, or waits in the queue.
+
+SPAM_LINKS = " ".join(f"https://spam{n}.example/" for n in range(20))
+
+
+@pytest.mark.parametrize(
+    ("setting", "edited", "reason"),
+    [
+        (None, f"Great deals: {SPAM_LINKS}", "more than two links"),
+        ("words", "Buy cheap WATCHES here", "moderation word"),
+        ("hold_all", "Perfectly normal, now.", "all comments are held"),
+    ],
+)
+def test_an_approved_comment_edited_past_the_rules_waits_for_moderation_again(
+    client,
+    mod_client,
+    moderator,
+    guide,
+    setting,
+    edited,
+    reason,
+    django_capture_on_commit_callbacks,
+):
+    ann = make_reader("ann")
+    make_comment(guide, ann, "An earlier approved comment.")  # no longer a first-timer
+    client.force_login(ann)
+    client.post(f"/comments/post/{guide.pk}/", {"body": "A harmless first draft."})
+    comment = Comment.objects.latest("pk")
+    assert comment.status == "approved"
+    assert "A harmless first draft." in Client().get(guide.url).content.decode()
+    settings = ColumnSettings.for_site(guide.get_site())
+    settings.hold_all_comments = setting == "hold_all"
+    settings.moderation_words = "cheap watches\n" if setting == "words" else ""
+    settings.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/comments/{comment.pk}/edit/", {"body": edited}, follow=True)
+    assert response.status_code == 200
+    assert "Your edited comment is awaiting moderation." in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.status == "pending" and comment.held_because == f"edited: {reason}"
+    public = Client().get(guide.url).content.decode()
+    assert edited.split()[0] not in public and "A harmless first draft." not in public
+    assert "1 comment" in public  # the earlier one only
+    own = client.get(guide.url).content.decode()
+    assert edited.split()[0] in own and "awaiting moderation" in own
+    queue = mod_client.get(QUEUE).content.decode()
+    assert edited.split()[0] in queue and f"Held: edited: {reason}" in queue
+    assert [m.to for m in mail.outbox] == [[moderator.email]]  # told, like any held comment
+
+    mod_client.post(BULK, {"action": "approve", "ids": [comment.pk]})
+    assert edited.split()[0] in Client().get(guide.url).content.decode()
+
+
+def test_an_edit_within_the_rules_stays_published(client, guide):
+    ann = make_reader("ann")
+    comment = make_comment(guide, ann, "Two links: https://a.example")
+    make_comment(guide, ann, "Another approved one.")
+    client.force_login(ann)
+    response = client.post(
+        f"/comments/{comment.pk}/edit/", {"body": "Two links: https://a.example https://b.example"}
+    )
+    assert response.status_code == 303
+    comment.refresh_from_db()
+    assert comment.status == "approved" and comment.held_because == ""
+    assert "https://b.example" in Client().get(guide.url).content.decode()
+
+
+def test_a_held_comment_stays_held_whatever_its_edit(client, guide):
+    newcomer = make_reader("new")
+    client.force_login(newcomer)
+    client.post(f"/comments/post/{guide.pk}/", {"body": "My first comment."})
+    comment = Comment.objects.get(author=newcomer)
+    client.post(f"/comments/{comment.pk}/edit/", {"body": "My first comment, edited."})
+    comment.refresh_from_db()
+    assert comment.status == "pending" and comment.held_because == "first comment"
+    assert "edited." not in Client().get(guide.url).content.decode()
+
+
+def test_banned_reader_cannot_edit_and_closed_pages_freeze_comments(client, guide):
+    ann = make_reader("ann")
+    comment = make_comment(guide, ann, "Before the ban.")
+    client.force_login(ann)
+    ann.banned_from_commenting = True
+    ann.save()
+    assert client.post(f"/comments/{comment.pk}/edit/", {"body": "Spam!"}).status_code == 403
+    ann.banned_from_commenting = False
+    ann.save()
+    guide.comments_open = False
+    guide.save_revision().publish()
+    assert client.post(f"/comments/{comment.pk}/edit/", {"body": "Spam!"}).status_code == 403
+    comment.refresh_from_db()
+    assert comment.body == "Before the ban." and comment.status == "approved"
+
+
+def test_a_reply_held_again_after_an_edit_notifies_its_parent_once(
+    client, mod_client, guide, django_capture_on_commit_callbacks
+):
+    parent_author = make_reader("pat", notify_replies=True)
+    parent = make_comment(guide, parent_author, "Parent comment.")
+    ann = make_reader("ann")
+    make_comment(guide, ann, "An earlier approved comment.")
+    client.force_login(ann)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/comments/post/{guide.pk}/", {"body": "A reply.", "parent": parent.pk})
+    reply = Comment.objects.latest("pk")
+    assert [m.to for m in mail.outbox] == [[parent_author.email]]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/comments/{reply.pk}/edit/", {"body": f"A reply. {SPAM_LINKS}"})
+    with django_capture_on_commit_callbacks(execute=True):
+        mod_client.post(BULK, {"action": "approve", "ids": [reply.pk]})
+    reply.refresh_from_db()
+    assert reply.status == "approved"
+    assert [m.to for m in mail.outbox if m.to == [parent_author.email]] == [[parent_author.email]]
