@@ -401,3 +401,20 @@ def test_terms_named_twice_link_once_on_import_and_update(site_tree, tmp_path):
     page = page_for("post", 500)
     assert [t.slug for t in page.topics.all()] == ["sheds"]
     assert [t.name.lower() for t in page.tags.all()] == ["paint"]
+
+
+@pytest.mark.parametrize("thumbnail_id", ["²", "١١٠", "9" * 5000, "-110", ""])
+def test_a_broken_featured_image_id_is_ignored_and_the_post_imports(
+    site_tree, data, tmp_path, thumbnail_id
+):
+    export = (data / "site-1.2.xml").read_text(encoding="utf-8")
+    hostile = export.replace(
+        "<wp:meta_value><![CDATA[110]]></wp:meta_value>",
+        f"<wp:meta_value><![CDATA[{thumbnail_id}]]></wp:meta_value>",
+    )
+    assert hostile != export
+    path = tmp_path / "hostile.xml"
+    path.write_text(hostile, encoding="utf-8")
+    run_import(path, "--media-dir", tmp_path)
+    letter = page_for("post", 101)
+    assert letter.live and letter.featured_image is None
