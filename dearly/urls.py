@@ -3,15 +3,42 @@ import re
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
+from django.views.decorators.cache import never_cache
 
 from wagtail import urls as wagtail_urls
+from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.views.account import LogoutView as WagtailLogoutView
 from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.documents.views import serve as wagtaildocs_views
 
+from dearly.accounts.views import to_the_login_page
+from dearly.core.security import limit_password_guesses
 from dearly.core.sitemaps import SITEMAPS
 from dearly.core.views import robots_txt
 
+# One way to log in (docs/security.md). These shadow Wagtail's own routes of the same paths:
+# its login forms skip email verification, 2FA and rate limits, so they lead to allauth's
+# login page; logging out needs no admin permission; the passwords of private pages and
+# documents are rate limited.
+login_routes = [
+    path("admin/login/", to_the_login_page),
+    path("_util/login/", to_the_login_page),
+    path("admin/logout/", never_cache(WagtailLogoutView.as_view())),
+    path(
+        "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/",
+        limit_password_guesses(
+            wagtail_views.authenticate_with_password, "page_view_restriction_id"
+        ),
+    ),
+    path(
+        "documents/authenticate_with_password/<int:restriction_id>/",
+        limit_password_guesses(wagtaildocs_views.authenticate_with_password, "restriction_id"),
+    ),
+]
+
 urlpatterns = [
+    *login_routes,
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", include("dearly.search.urls")),

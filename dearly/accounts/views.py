@@ -2,10 +2,13 @@
 
 Sign-up, login, email, password and two-factor pages are allauth's (mounted after these)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from allauth.core.ratelimit import consume_or_429
@@ -43,3 +46,13 @@ def delete_account(request):
             )
             return redirect("/")
     return render(request, "accounts/delete.html", {"form": form})
+
+
+def to_the_login_page(request):
+    """Wagtail's own login forms (/admin/login/, /_util/login/) would skip email verification,
+    two-factor authentication and the rate limits: whatever is sent to them, they lead to
+    allauth's login page, with `next` kept when it stays on this site."""
+    next_url = request.GET.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        return redirect_to_login(next_url)
+    return redirect(settings.LOGIN_URL)

@@ -1,7 +1,9 @@
 """Security middleware: the Content-Security-Policy (strict on the public site, looser in the
-Wagtail admin), the admin's network allow-list, and the client address behind our proxies."""
+Wagtail admin), the admin's network allow-list and who may open it, the client address behind
+our proxies, and rate limits on the passwords of private pages and documents."""
 
 import ipaddress
+from functools import wraps
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -9,10 +11,14 @@ from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
+from allauth.core.ratelimit import consume
 from csp.middleware import CSPMiddleware
 
 # The editor's back office (Wagtail) and Django's own admin, should it ever be routed.
 ADMIN_PREFIXES = ("/admin/", "/django-admin/")
+# Open to a reader who is logged in: Wagtail's login leads to allauth's, and logging out needs
+# no admin permission (dearly/urls.py).
+ADMIN_PATHS_FOR_READERS = ("/admin/login/", "/admin/logout/")
 
 
 def parse_networks(values, setting="ADMIN_ALLOWED_NETWORKS"):
@@ -60,14 +66,57 @@ class AdminNetworkMiddleware:
 
     def __call__(self, request):
         if request.path_info.startswith(ADMIN_PREFIXES) and not self.allowed(request):
-            response = render(request, "403.html", {"admin_network": True}, status=403)
-            add_never_cache_headers(response)
-            return response
+            return _refusal(request, "403.html", 403, admin_network=True)
         return self.get_response(request)
 
     def allowed(self, request):
         address = client_ip(request)
         return address is not None and any(address in network for network in self.networks)
+
+
+class AdminAccessMiddleware:
+    """Answer 403 (in the site's design) to a logged-in reader without admin access under
+    /admin/. Wagtail would send them to the login page, which sends a logged-in reader
+    straight back: a redirect loop."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path, user = request.path_info, request.user
+        if (
+            path.startswith(ADMIN_PREFIXES)
+            and path not in ADMIN_PATHS_FOR_READERS
+            and user.is_authenticated
+            and not user.has_perm("wagtailadmin.access_admin")
+        ):
+            return _refusal(request, "403.html", 403)
+        return self.get_response(request)
+
+
+def limit_password_guesses(view, restriction_kwarg):
+    """Wagtail's view that checks the password of a private page or document, behind allauth's
+    rate limits: wrong passwords count against "view_restriction_password" in
+    ACCOUNT_RATE_LIMITS, per address and per restriction (one password, named by the view's
+    `restriction_kwarg`), and past the limit even the right one gets a 429."""
+
+    @wraps(view)
+    def limited(request, **kwargs):
+        key = f"{restriction_kwarg}:{kwargs[restriction_kwarg]}"
+        if not consume(request, action="view_restriction_password", key=key, dry_run=True):
+            return _refusal(request, "core/too_many_password_guesses.html", 429)
+        response = view(request, **kwargs)
+        if request.method == "POST" and response.status_code == 200:  # the form again: wrong
+            consume(request, action="view_restriction_password", key=key)
+        return response
+
+    return limited
+
+
+def _refusal(request, template, status, **context):
+    response = render(request, template, context, status=status)
+    add_never_cache_headers(response)
+    return response
 
 
 def _origin(url):

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dearly.core.security.AdminAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -154,12 +155,23 @@ ACCOUNT_RATE_LIMITS = {
     # Tighter than allauth's defaults: guessing passwords, and mailing reset links to a victim.
     "login_failed": "10/m/ip,30/h/ip,5/5m/key",
     "reset_password": "5/m/ip,20/h/ip,3/h/key",
+    # Wrong passwords for a private page or document (dearly.core.security); the key is the
+    # restriction, so guesses spread over many addresses are stopped too.
+    "view_restriction_password": "5/m/ip,30/h/ip,100/h/key",
 }
 # Two-factor authentication (TOTP plus recovery codes) for staff.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Dearly"
-# Editors sign in through the same (2FA-capable) login page as readers.
+# One way to log in: allauth's page (verified email, 2FA, rate limits), for editors and for
+# readers of login-restricted pages alike; Wagtail's own login forms lead there (dearly/urls.py).
 WAGTAILADMIN_LOGIN_URL = LOGIN_URL
+WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
+# Passwords and login emails change only through allauth (rate limited, emails verified):
+# Wagtail's admin password reset and its account page's password and email fields are off.
+# https://docs.wagtail.org/en/stable/reference/settings.html#wagtail-password-management-enabled
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
