@@ -72,6 +72,9 @@ class Comment(models.Model):
     # Private, for moderation only: never rendered on a public page.
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     author_email = models.EmailField(blank=True)  # imported comments without an account
+    # Set once, before the "someone replied" email goes: a second approval or a late task
+    # finds it set and sends nothing (exactly once).
+    reply_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 

@@ -8,11 +8,11 @@ from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from django_tasks import task
 
 from .models import Comment
-from .services import EDITED
 
 UNSUBSCRIBE_SALT = "dearly.comments.unsubscribe"
 
@@ -69,7 +69,7 @@ def comment_posted(comment_id):
                 },
                 unsubscribe=False,
             )
-    elif not comment.held_because.startswith(EDITED):  # a reply is announced once, not per edit
+    else:
         notify_reply(comment)
 
 
@@ -86,6 +86,11 @@ def notify_reply(comment):
         return
     recipient = parent.author
     if recipient.pk == comment.author_id or not recipient.notify_replies or not recipient.email:
+        return
+    # Claimed in the database before sending: whichever of "posted", "approved" or a re-approval
+    # after an edit comes first sends the one email; the others find the claim taken.
+    unclaimed = Comment.objects.filter(pk=comment.pk, reply_notified_at__isnull=True)
+    if not unclaimed.update(reply_notified_at=timezone.now()):
         return
     _send(
         "comments/email/reply.txt",

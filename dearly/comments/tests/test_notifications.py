@@ -89,3 +89,23 @@ def test_one_click_unsubscribe(thread):
 def test_tampered_unsubscribe_tokens_are_400(client, token):
     response = client.post(f"/comments/unsubscribe/{token}/")
     assert response.status_code in (400, 404)
+
+
+def test_a_reply_is_announced_once_whichever_task_runs_first(thread):
+    """A held reply approved before the worker ran its "posted" task: the "posted" and
+    "approved" tasks both find it approved, and the parent's author gets one email."""
+    from dearly.comments.services import moderate
+    from dearly.comments.tasks import comment_approved, comment_posted
+
+    page, ann, _bob, parent = thread
+    newcomer = make_reader("dee")
+    reply(page, newcomer, parent, "Held, then approved quickly")
+    held = Comment.objects.get(body="Held, then approved quickly")
+    mail.outbox.clear()
+    moderate(Comment.objects.filter(pk=held.pk), "approve")
+    comment_posted.call(held.pk)  # the worker's late "posted" task
+    comment_approved.call(held.pk)
+    comment_approved.call(held.pk)  # and a retried one
+    assert [m.to for m in mail.outbox] == [[ann.email]]
+    held.refresh_from_db()
+    assert held.reply_notified_at is not None
