@@ -3,15 +3,20 @@ import unicodedata
 from django import forms
 from django.core.exceptions import ValidationError
 
+from dearly.core.text import clean_typed_text, name_keys
+
 from .models import User
 
 DISPLAY_NAME_MAX = 60
 
 
+RESERVED_NAME_MESSAGE = "That name belongs to the column. Please choose another."
+
+
 def clean_display_name(value):
     """A display name is shown on every comment: plain text, one line, no invisible tricks."""
-    value = " ".join((value or "").split())
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") for ch in value):
+    value = " ".join(clean_typed_text(value).split())
+    if any(unicodedata.category(ch) in ("Cc", "Co", "Cs") for ch in value):
         raise ValidationError("Please use letters, numbers and ordinary punctuation only.")
     if not value:
         raise ValidationError("Please enter the name to show on your comments.")
@@ -19,13 +24,20 @@ def clean_display_name(value):
         raise ValidationError(f"Please keep it to {DISPLAY_NAME_MAX} characters.")
     if "@" in value:
         raise ValidationError("Please do not use an email address as your display name.")
-    if value.casefold() in reserved_names():
-        raise ValidationError("That name belongs to the column. Please choose another.")
+    if is_reserved_name(value):
+        raise ValidationError(RESERVED_NAME_MESSAGE)
     return value
 
 
+def is_reserved_name(name):
+    """Whether `name` could pass for one of the column's own: "Dr Mimi", "DR. MIMI", or with a
+    Cyrillic "М" or "о" (Unicode's confusables, dearly.core.text.name_keys)."""
+    return bool(name_keys(name) & reserved_names())
+
+
 def reserved_names():
-    """Names readers may not take: the columnist's (per site), the site's, the placeholders."""
+    """What the names readers may not take look like: the columnist's (per site), the site's,
+    the placeholders."""
     from wagtail.models import Site
 
     from dearly.comments.models import DELETED_READER
@@ -35,7 +47,7 @@ def reserved_names():
     names.update(ColumnSettings.objects.values_list("columnist_name", flat=True))
     names.update(Site.objects.values_list("site_name", flat=True))
     names.add(ColumnSettings._meta.get_field("columnist_name").default)
-    return {n.casefold() for n in names if n}
+    return set().union(*(name_keys(n) for n in names if n))
 
 
 def display_name_field():

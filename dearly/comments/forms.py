@@ -1,5 +1,7 @@
 from django import forms
 
+from dearly.core.text import clean_typed_text
+
 from .models import MAX_LENGTH
 from .services import CommentRefused, clean_body
 
@@ -18,7 +20,7 @@ class CommentForm(forms.Form):
 
     def clean_body(self):
         try:
-            return clean_body(self.cleaned_data.get("body"))
+            return clean_body(clean_typed_text(self.cleaned_data.get("body")))
         except CommentRefused as refused:
             raise forms.ValidationError(refused.message) from None
 

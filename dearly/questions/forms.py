@@ -2,22 +2,26 @@ import unicodedata
 
 from django import forms
 
+from dearly.accounts.forms import is_reserved_name
+from dearly.core.text import clean_typed_text
+
 from .models import PEN_NAME_MAX, QUESTION_MAX, QUESTION_MIN
 
-# Control, format (zero-width, bidi overrides), surrogate, private-use and unassigned
-# characters, and line/paragraph separators: none belongs in a signature.
-PEN_NAME_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+# Control, surrogate, private-use and unassigned characters, and line/paragraph separators:
+# none belongs in a signature (invisible format characters are removed before this check).
+PEN_NAME_REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 
 def clean_question_text(text):
     """The question as it will be stored, or ValidationError with a message the writer can act on.
 
-    Line breaks are kept (paragraphs matter in a letter); other control characters are dropped.
-    HTML is not interpreted: it is text like any other and is escaped wherever it is shown."""
+    Line breaks are kept (paragraphs matter in a letter); other control characters and
+    invisible ones (bidi overrides, zero-width spaces) are dropped. HTML is not interpreted: it is
+    text like any other and is escaped wherever it is shown."""
     text = text or ""
     if "\x00" in text:
         raise forms.ValidationError("Your question contains a character that cannot be stored.")
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = clean_typed_text(text.replace("\r\n", "\n").replace("\r", "\n"))
     text = "".join(
         ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")
     ).strip()
@@ -37,7 +41,7 @@ def clean_question_text(text):
 
 def clean_pen_name(name):
     """A one-line signature of 1-60 visible characters; runs of spaces become one space."""
-    name = unicodedata.normalize("NFC", name or "")
+    name = clean_typed_text(name)
     if any(unicodedata.category(ch) in PEN_NAME_REFUSED_CATEGORIES for ch in name):
         raise forms.ValidationError(
             "Your pen name contains invisible or control characters. Please use letters, "
@@ -49,6 +53,11 @@ def clean_pen_name(name):
     if len(name) > PEN_NAME_MAX:
         raise forms.ValidationError(
             f"Your pen name is {len(name)} characters long; please keep it to {PEN_NAME_MAX}."
+        )
+    if is_reserved_name(name):
+        # A letter signed "—Dr. Mimi" (or "—Dr. Мimi") would read as the columnist's own words.
+        raise forms.ValidationError(
+            "That name belongs to the column; please sign with a pen name of your own."
         )
     return name
 
