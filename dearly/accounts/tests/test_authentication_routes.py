@@ -240,6 +240,20 @@ def test_no_route_completes_a_login_that_waits_for_the_second_factor(routes, acc
     assert logged_in_by == []
 
 
+def test_http_basic_credentials_open_no_route(routes, accounts):
+    """Some frameworks (Django REST framework's defaults among them) authenticate each request
+    by an Authorization header, without a session: no route may answer differently to one."""
+    editor = accounts["editor with two-factor"]
+    anonymous, with_credentials = (Client(raise_request_exception=False) for _ in range(2))
+    opened = [
+        path
+        for path in routes
+        if anonymous.get(path).status_code
+        != with_credentials.get(path, **basic_auth(editor)).status_code
+    ]
+    assert opened == []
+
+
 @pytest.mark.parametrize("who", ["anonymous", "reader", "editor with two-factor"])
 def test_every_form_that_checks_a_password_stops_a_guesser_with_429(routes, accounts, who):
     client = Client(raise_request_exception=False)
