@@ -93,16 +93,25 @@ def pytest_runtest_teardown(item, nextitem):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Rate-limit counters, cached site data and cached pages must not leak between tests."""
-    from django.core.cache import cache
+def _fresh_cache(request):
+    """Rate-limit counters, cached site data and cached pages must not leak between tests. The
+    database cache (settings.CACHES) keeps only what transactional tests commit, the others
+    roll back; and only transactional tests have the database open this early."""
+    from django.conf import settings
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
 
     from dearly.pagecache.store import get_store
 
-    cache.clear()
+    def clear():
+        for alias in settings.CACHES:
+            if _is_transactional(request.node) or not isinstance(caches[alias], DatabaseCache):
+                caches[alias].clear()
+
+    clear()
     get_store().clear()
     yield
-    cache.clear()
+    clear()
 
 
 @pytest.fixture(scope="session", autouse=True)

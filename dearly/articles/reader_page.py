@@ -16,7 +16,6 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import get_template, render_to_string
@@ -29,6 +28,7 @@ from dearly.comments.forms import CommentForm
 from dearly.comments.services import closed_reason, column_settings
 from dearly.comments.threads import ThreadRenderer
 from dearly.core import versions
+from dearly.core.cached import fragment_cache as cache
 from dearly.core.cached import may_use_admin
 
 PIECES = ("account_nav", "threads", "respond", "userbar")

@@ -85,9 +85,8 @@ def related_posts(page, limit=6):
 def related_ids(request, page, limit=6):
     """The ids of `page`'s related posts, kept in the cache under the content version: which
     posts are related changes only with published content, not with their comment counts."""
-    from django.core.cache import cache
-
     from dearly.core import versions
+    from dearly.core.cached import fragment_cache as cache
 
     token = versions.current(request, versions.CONTENT)[versions.CONTENT]
     key = f"dearly:related-ids:{page.pk}:{limit}:{token}"

@@ -16,12 +16,12 @@ import secrets
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from dearly.core import versions
+from dearly.core.cached import fragment_cache as cache
 
 from .models import EDIT_WINDOW, Comment
 from .threads import ThreadRenderer, build_threads

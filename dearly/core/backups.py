@@ -29,6 +29,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.core.files.storage import FileSystemStorage, storages
+from django.core.management import call_command
 from django.db import connection
 
 FORMAT = 1
@@ -328,7 +329,9 @@ def _restore_media(snapshot):
 def _clear_caches():
     """Cached pages and fragments describe the database before the restore; returns what
     could not be emptied (Redis away, say) so the command can say so."""
-    clearers = {f"cache {alias!r}": caches[alias].clear for alias in settings.CACHES}
+    # An archive from before the database cache had a table brings none back.
+    clearers = {"cache table": lambda: call_command("createcachetable", verbosity=0)}
+    clearers |= {f"cache {alias!r}": caches[alias].clear for alias in settings.CACHES}
     if apps.is_installed("dearly.pagecache"):
         from dearly.pagecache.store import get_store
 

@@ -1,21 +1,26 @@
 """Site-wide data every page shows (column settings, topic navigation, footer links), read from
-the default cache under the content version (dearly.core.versions) instead of the database on
+the fragment cache under the content version (dearly.core.versions) instead of the database on
 each request; and whether a reader may use the editor's admin (for Wagtail's user bar)."""
 
-from django.core.cache import cache
+from django.core.cache import caches
+from django.utils.connection import ConnectionProxy
 
 from wagtail.models import Site
 
 from . import versions
 
+# Pieces kept under version tokens are only an optimisation: in each process's memory (or in
+# Redis), never in the shared "default" cache, which is a database table on one machine.
+fragment_cache = ConnectionProxy(caches, "fragments")
+
 
 def _cached(request, name, build):
     token = versions.current(request, versions.CONTENT)[versions.CONTENT]
     key = f"dearly:{name}:{token}"
-    value = cache.get(key)
+    value = fragment_cache.get(key)
     if value is None:
         value = build()
-        cache.set(key, value, versions.TIMEOUT)
+        fragment_cache.set(key, value, versions.TIMEOUT)
     return value
 
 
@@ -65,8 +70,8 @@ def may_use_admin(request, user):
         return user.has_perm("wagtailadmin.access_admin")  # answered without a query
     token = versions.current(request, versions.PERMISSIONS)[versions.PERMISSIONS]
     key = f"dearly:admin-access:{user.pk}:{int(user.is_staff)}:{token}"
-    allowed = cache.get(key)
+    allowed = fragment_cache.get(key)
     if allowed is None:
         allowed = user.has_perm("wagtailadmin.access_admin")
-        cache.set(key, allowed, versions.TIMEOUT)
+        fragment_cache.set(key, allowed, versions.TIMEOUT)
     return allowed

@@ -11,13 +11,13 @@ found. Only plain GET/HEAD routes to a live page are kept; previews and 404s nev
 import copy
 import hashlib
 
-from django.core.cache import cache
 from django.urls import Resolver404, resolve
 
 from wagtail import views as wagtail_views
 from wagtail.url_routing import RouteResult
 
 from . import versions
+from .cached import fragment_cache as cache
 
 _MARK = "_dearly_route_key"
 

@@ -1,4 +1,5 @@
-"""Django's RedisCache, made to treat an unreachable Redis as an empty cache.
+"""The shared "default" cache (settings.CACHES): Django's RedisCache, made to treat an
+unreachable Redis as an empty cache; or, on one machine, Django's DatabaseCache.
 
 Redis only holds what can be rebuilt (cached data, rate-limit counters, copies of sessions the
 database also keeps), so losing it should cost speed, not availability. django-redis calls
@@ -8,7 +9,9 @@ this IGNORE_EXCEPTIONS; Django's own backend raises instead.
 import logging
 import time
 
+from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.redis import RedisCache
 
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -78,3 +81,27 @@ class TolerantRedisCache(RedisCache):
         if value is missing:
             raise ValueError(f"Key '{key}' not found (Redis unreachable).")
         return value
+
+
+class SharedDatabaseCache(DatabaseCache):
+    """One table every worker process reads and writes, with an atomic add(): allauth's rate
+    limits and lockouts count there. Wagtail's site root paths and locale names stay in the
+    "fragments" cache instead (process memory): Wagtail reads them for every page URL built
+    without a request, which would cost a feed or sitemap one query per page."""
+
+    IN_FRAGMENTS = frozenset({"wagtail_site_root_paths", "wagtail_locales_display_name"})
+
+    def get(self, key, default=None, version=None):
+        if key in self.IN_FRAGMENTS:
+            return caches["fragments"].get(key, default, version)
+        return super().get(key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        if key in self.IN_FRAGMENTS:
+            return caches["fragments"].set(key, value, timeout, version)
+        return super().set(key, value, timeout, version)
+
+    def delete(self, key, version=None):
+        if key in self.IN_FRAGMENTS:
+            return caches["fragments"].delete(key, version)
+        return super().delete(key, version)

@@ -276,15 +276,30 @@ def redis_cache(url):
     }
 
 
-# One machine: a per-process memory cache, sessions in the database. With REDIS_URL every
-# process and app server shares the cache, and sessions are cached_db rather than cache: the
-# database stays their truth, so a Redis restart, eviction or outage logs nobody out.
+# "default" holds what must be shared by every worker process: rate-limit counters and the
+# locks allauth takes with cache.add(), used 2FA codes. "fragments" (and Wagtail's
+# "renditions") hold rendered pieces keyed by version tokens, only an optimisation.
+# One machine: default in the database (shared, atomic add; `migrate` creates its table,
+# dearly.pagecache.apps), fragments in each process's memory, sessions in the database. With
+# REDIS_URL all three are Redis, and sessions are cached_db rather than cache: the database
+# stays their truth, so a Redis restart, eviction or outage logs nobody out.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
-    CACHES = {"default": redis_cache(REDIS_URL)}
+    CACHES = {alias: redis_cache(REDIS_URL) for alias in ("default", "fragments", "renditions")}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    _fragments = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    CACHES = {
+        "default": {
+            "BACKEND": "dearly.scaleout.cache.SharedDatabaseCache",
+            "LOCATION": "dearly_cache",
+            # Not Django's 300: past it a third of the counters are dropped, so a flood of
+            # new keys would wipe other addresses' rate limits and lockouts.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        },
+        "fragments": _fragments,
+        "renditions": _fragments,  # the same memory (LocMemCache shares by LOCATION)
+    }
 
 # Page cache for logged-out readers, in front of Django (docs/architecture.md, "Page cache"):
 # shared by the workers through files under VAR_DIR, or through Redis when REDIS_URL is set.

@@ -30,7 +30,7 @@ if REDIS_URL.startswith(("redis://", "rediss://")):
     _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     _db = 2 + int(_worker[2:]) % 14 if _worker.startswith("gw") else 1
     REDIS_URL = urlsplit(REDIS_URL)._replace(path=f"/{_db}").geturl()
-    CACHES = {"default": redis_cache(REDIS_URL)}
+    CACHES = {alias: redis_cache(REDIS_URL) for alias in CACHES}  # noqa: F405
 # Test servers under load (dearly.scaleout tests) post from one IP as fast as they can.
 if os.environ.get("DEARLY_LOADTEST") == "1":
     from .base import ACCOUNT_RATE_LIMITS

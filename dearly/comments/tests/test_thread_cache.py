@@ -3,6 +3,7 @@ also in another worker process (a separate cache), and nothing of one reader rea
 
 import re
 
+from django.conf import settings
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -21,9 +22,9 @@ pytestmark = pytest.mark.django_db
 
 
 def worker(name):
-    """A worker process of its own: the embedded default cache is per process."""
-    backend = "django.core.cache.backends.locmem.LocMemCache"
-    return override_settings(CACHES={"default": {"BACKEND": backend, "LOCATION": name}})
+    """A worker process of its own: the embedded default's fragment cache is per process."""
+    backend = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": name}
+    return override_settings(CACHES={**settings.CACHES, "fragments": backend})
 
 
 @pytest.fixture

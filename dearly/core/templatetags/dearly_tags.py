@@ -2,9 +2,10 @@ import hashlib
 import json
 
 from django import template
-from django.core.cache import cache
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
+
+from dearly.core.cached import fragment_cache as cache
 
 register = template.Library()
 

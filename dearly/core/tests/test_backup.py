@@ -270,3 +270,28 @@ def test_a_tar_that_is_not_a_dearly_backup_is_refused(tmp_path, db):
         info.size = 5
         tar.addfile(info, io.BytesIO(b"hello"))
     refused(other, tmp_path, "not a Dearly backup")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_made_before_the_cache_table_existed_restores_with_a_working_cache(
+    tmp_path, settings
+):
+    from django.core.cache import cache
+
+    table = settings.CACHES["default"].get("LOCATION")
+    if "DatabaseCache" not in settings.CACHES["default"]["BACKEND"]:
+        pytest.skip("the shared cache is Redis here (REDIS_URL)")
+    make_site_tree()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {connection.ops.quote_name(table)}")
+    try:
+        archive = backup(tmp_path / "backups")  # as an older release made it
+    finally:
+        call_command("createcachetable", verbosity=0)
+    err = io.StringIO()
+    call_command(
+        "restore", archive, dir=str(tmp_path / "backups"), interactive=False,
+        stdout=io.StringIO(), stderr=err,
+    )  # fmt: skip
+    assert err.getvalue() == ""
+    assert cache.add("rate-limit-lock", True) and not cache.add("rate-limit-lock", True)
