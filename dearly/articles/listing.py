@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Count
 
-from dearly.pagecache import tag_pages
+from dearly.pagecache import query_read, tag_pages
 
 PER_PAGE = 12
 
@@ -15,7 +15,10 @@ def paginate(request, queryset, per_page=PER_PAGE):
     to the nearest real page (Django's `get_page`), never to an error."""
     if hasattr(queryset, "only"):  # a QuerySet; search results are paginated as they are
         queryset = queryset.only("pk")
-    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    wanted = request.GET.get("page")
+    page = Paginator(queryset, per_page).get_page(wanted)
+    if wanted == str(page.number):
+        query_read("page", wanted)  # other values show another page: never stored under them
     page.object_list = load_posts([p.pk for p in page.object_list])
     return page
 

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import django
 from django.conf import settings
+from django.core.handlers.wsgi import get_str_from_wsgi
 from django.http import HttpResponseBase
+from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
 from django.utils.http import http_date, parse_http_date_safe
 
@@ -24,9 +26,10 @@ logger = logging.getLogger(__name__)
 # Everything a cached response depends on: the site chrome (settings, topics, footer pages)
 # and, through listings, related posts and menus, the set of published pages.
 BASE_TAGS = ("site", "pages")
-# Query parameters that change what a page shows; others that only track campaigns are
-# dropped before Django sees them, and any other parameter bypasses the cache.
-KEPT_PARAMS = frozenset({"page", "q"})
+# Query parameters that may change what a page shows (a listing's page, stored only when the
+# view read it: dearly.pagecache.query_read); others that only track campaigns are dropped
+# before Django sees them, and any other parameter (?q= too) bypasses the cache.
+KEPT_PARAMS = frozenset({"page"})
 DROPPED_PARAMS = re.compile(r"^(utm_[a-z_]*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga)$")
 MAX_QUERY = 512
 STORABLE_VARY = frozenset({"cookie", "accept-encoding"})
@@ -121,14 +124,13 @@ class PageCache:
         self.release = release() + " "  # the prefix of every key
         self.local_size = 0
         self.skip_prefixes = tuple(settings.PAGECACHE_SKIP_PREFIXES)
-        cookies = [
-            settings.SESSION_COOKIE_NAME,
-            getattr(settings, "MESSAGE_COOKIE_NAME", "messages"),
-            settings.LANGUAGE_COOKIE_NAME,
-            *settings.PAGECACHE_PRIVATE_COOKIES,
-        ]
-        self.private_cookie = re.compile(
-            r"(?:^|[;,]\s*)(?:" + "|".join(re.escape(c) for c in cookies) + r")="
+        self.private_cookies = frozenset(
+            [
+                settings.SESSION_COOKIE_NAME,
+                getattr(settings, "MESSAGE_COOKIE_NAME", "messages"),
+                settings.LANGUAGE_COOKIE_NAME,
+                *settings.PAGECACHE_PRIVATE_COOKIES,
+            ]
         )
         allowed = list(settings.ALLOWED_HOSTS)
         if settings.DEBUG and not allowed:  # as django.http.HttpRequest.get_host
@@ -139,6 +141,17 @@ class PageCache:
         self.proxy_ssl = settings.SECURE_PROXY_SSL_HEADER
 
     # -- the key --
+
+    def private(self, environ, cookie):
+        """Whether Django would see one of the private cookies: the header read exactly as
+        request.COOKIES reads it (`sessionid =x`, `\tmessages=x` and `"a;sessionid=x` count)."""
+        if not any(name in cookie for name in self.private_cookies):
+            return False  # every name Django could find is in the raw header
+        try:
+            found = parse_cookie(get_str_from_wsgi(environ, "HTTP_COOKIE", ""))
+        except UnicodeError:
+            return True  # not a header a WSGI server makes: let Django answer
+        return not self.private_cookies.isdisjoint(found)
 
     def host(self, environ):
         """The host Django would use (HttpRequest.get_host), or None when not allowed."""
@@ -192,7 +205,7 @@ class PageCache:
         if path.startswith(self.skip_prefixes):
             return None
         cookie = environ.get("HTTP_COOKIE")
-        if cookie and self.private_cookie.search(cookie):
+        if cookie and self.private(environ, cookie):
             return None
         if "HTTP_AUTHORIZATION" in environ:
             return None
@@ -317,6 +330,7 @@ class PageCache:
             or not isinstance(response, HttpResponseBase)
             or response.streaming
             or response.cookies
+            or environ.get("QUERY_STRING", "") != collector.query_string()
         ):
             return None
         found = {}

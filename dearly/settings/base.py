@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "dearly.scaleout.middleware.ServiceUnavailableMiddleware",
     "dearly.core.security.ContentSecurityPolicyMiddleware",
     "dearly.core.security.AdminNetworkMiddleware",
+    # Marks what is made for one reader "Cache-Control: private"; sees what sessions leave.
+    "dearly.pagecache.middleware.PrivateResponsesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -312,8 +314,11 @@ PAGECACHE_TTL = 3600  # an upper bound for what changes with time alone (comment
 PAGECACHE_MAX_ENTRIES = 5000  # shared store; the oldest are dropped first
 PAGECACHE_LOCAL_BYTES = 16 * 1024 * 1024  # per worker process
 PAGECACHE_MAX_BODY = 1024 * 1024
+# Search results are not stored: every ?q= would be a new entry, and a flood of them would push
+# the real pages out.
 PAGECACHE_SKIP_PREFIXES = [
     "/admin/", "/accounts/", "/ask/", "/comments/", "/documents/", "/static/", "/media/",
+    "/search/",
 ]  # fmt: skip
 # Besides the session, messages and language cookies: requests carrying these are never served
 # from the cache.
