@@ -7,6 +7,7 @@ are never cached, never indexed, and the links on them never send the path as Re
 import datetime
 import functools
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -196,7 +197,7 @@ def status(request, token):
         "steps": services.status_steps(question),
         "letter": services.published_letter(question),
         "can_withdraw": services.can_withdraw(question),
-        "status_url": request.build_absolute_uri(),
+        "status_url": settings.SITE_URL + request.path,  # the public address, not the Host header
     }
     return render(request, "questions/status.html", context)
 

@@ -2,10 +2,12 @@ import hashlib
 import json
 
 from django import template
+from django.conf import settings
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
 
 from dearly.core.cached import fragment_cache as cache
+from dearly.core.ids import parse_id
 
 register = template.Library()
 
@@ -16,6 +18,16 @@ def json_ld(data):
     user text can never close the element."""
     text = json.dumps(data, ensure_ascii=False, default=str).translate(_json_script_escapes)
     return mark_safe(text)  # noqa: S308  # <, > and & are escaped above
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context):
+    """This address under SITE_URL, never under the Host header a request came with (cached
+    pages are shared), keeping only a listing's page number from the query."""
+    request = context["request"]
+    url = settings.SITE_URL + request.path
+    page = parse_id(request.GET.get("page", ""))
+    return f"{url}?page={page}" if page and page > 1 else url
 
 
 @register.simple_tag

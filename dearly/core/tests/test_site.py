@@ -36,6 +36,18 @@ def test_robots_txt_points_to_the_sitemap(client):
 
 
 @pytest.mark.django_db
+def test_robots_txt_and_canonical_links_name_site_url_whatever_the_host_header(client, site_tree):
+    from dearly.testing import make_topic
+
+    make_topic("Career")
+    hostile = {"HTTP_HOST": "localhost:31337"}
+    assert "Sitemap: http://testserver/sitemap.xml" in client.get("/robots.txt", **hostile).text
+    html = client.get("/topics/career/?q=x&page=%C2%B2", **hostile).text
+    assert '<link rel="canonical" href="http://testserver/topics/career/">' in html
+    assert "31337" not in html
+
+
+@pytest.mark.django_db
 def test_robots_txt_refuses_post(client):
     assert client.post("/robots.txt").status_code == 405
 
