@@ -283,5 +283,5 @@ def test_email_ip_and_token_appear_on_no_public_page(client, site_tree):
 def test_the_status_link_shown_to_the_writer_names_site_url_not_the_host_header(client, site_tree):
     _question, token = make_question()
     html = client.get(status_url(token), HTTP_HOST="localhost:31337").content.decode()
-    assert f"<code class=\"ask-url\">http://testserver/ask/status/{token}/</code>" in html
+    assert f'<code class="ask-url">http://testserver/ask/status/{token}/</code>' in html
     assert "31337" not in html
