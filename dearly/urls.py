@@ -64,3 +64,9 @@ if settings.SERVE_MEDIA:
     ]
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+# Django's error pages without their CSRF check, which re-reads a body that failed to parse.
+handler400 = "dearly.core.requests.bad_request"
+handler403 = "dearly.core.requests.permission_denied"
+handler404 = "dearly.core.requests.page_not_found"
+handler500 = "dearly.core.requests.server_error"

@@ -63,6 +63,9 @@ MIDDLEWARE = [
     "dearly.scaleout.middleware.ServiceUnavailableMiddleware",
     "dearly.core.security.ContentSecurityPolicyMiddleware",
     "dearly.core.security.AdminNetworkMiddleware",
+    # Before CSRF reads request.POST: a body in a charset Django cannot read gets a 400, not 500.
+    "dearly.core.requests.UnreadableRequestMiddleware",
+    "dearly.core.requests.WagtailAdminInputMiddleware",  # malformed input: 400, not 500
     # Marks what is made for one reader "Cache-Control: private"; sees what sessions leave.
     "dearly.pagecache.middleware.PrivateResponsesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
