@@ -1,15 +1,17 @@
 """Requests Django or Wagtail cannot read get a 400 (in the site's design), never a 500.
 
+UnreadableRequestMiddleware answers before anything reads the request:
+- a form body declared in a charset other than UTF-8. Django refuses it (BadRequest, ticket
+  https://code.djangoproject.com/ticket/34709) but leaves request.POST unparsed, so the error
+  page's CSRF check (`requires_csrf_token` on Django's error views) read it again and the
+  second BadRequest escaped as an unlogged 500: `charset=utf-16` and a csrftoken cookie on any
+  POST. The error views below skip that check as well;
+- a charset that does not read ASCII as ASCII (UTF-16/32, UTF-7, EBCDIC, unknown names), on
+  any request: Django decodes the query string with it too;
+- a NUL in the path.
+WagtailAdminInputMiddleware turns what Wagtail's admin views raise on malformed input into 400.
+
 Found by the hostile-request walk (dearly/core/tests/test_hostile_requests.py, docs/security.md).
-
-Django refuses a form body (application/x-www-form-urlencoded) declared in any charset but
-UTF-8 with BadRequest, but leaves request.POST unparsed: the error page's CSRF check
-(`requires_csrf_token` on Django's error views) then reads it again and the second BadRequest
-escapes as an unlogged 500 (`charset=utf-16` and a csrftoken cookie on any POST did it).
-https://code.djangoproject.com/ticket/34709 added the refusal; the re-read is Django's.
-
-A charset that does not read ASCII as ASCII (UTF-16/32, UTF-7, EBCDIC, names Python does not
-know) is refused on any request too: Django decodes the query string with it as well.
 """
 
 import functools
@@ -25,6 +27,7 @@ from django.views import defaults
 from wagtail.search.backends.base import FilterFieldError
 
 _ASCII = bytes(range(128))
+_ASCII_TEXT = _ASCII.decode("ascii")
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -33,13 +36,16 @@ def reads_ascii_as_ascii(charset):
     """True for UTF-8, Latin-1 and the like; False for UTF-16, unknown names, codecs.decode
     transforms (rot13, base64) and anything else that would garble a query string."""
     try:
-        return _ASCII.decode(charset) == _ASCII.decode("ascii")
+        return _ASCII.decode(charset) == _ASCII_TEXT
     except (LookupError, ValueError):  # unknown codec; UnicodeError is a ValueError
         return False
 
 
 def unreadable(request):
-    """True when Django could not read this request's body or query string in its charset."""
+    """True for a path with a NUL in it, or a body or query string in a charset Django could
+    not read."""
+    if "\x00" in request.path_info:
+        return True  # no URL names one; PostgreSQL refuses it in a lookup (DataError, a 500)
     charset = (request.content_params or {}).get("charset")
     if charset is None:
         return False
@@ -55,7 +61,7 @@ def bad_request_page():
 
 
 class UnreadableRequestMiddleware:
-    """Answer 400 to a request in a charset Django cannot read, before CSRF reads its body."""
+    """Answer 400 to a request Django cannot read (above), before CSRF reads its body."""
 
     def __init__(self, get_response):
         self.get_response = get_response
