@@ -29,6 +29,7 @@ class PrivateResponsesMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if for_one_reader(request, response):
+        no_store = "no-store" in response.get("Cache-Control", "")  # kept by no cache already
+        if not no_store and for_one_reader(request, response):
             make_private(response)
         return response
