@@ -1,13 +1,16 @@
 """Hostile requests to every route the site has: never a 5xx, nothing written, no error logged.
 
 The routes come from Django's URL resolver, so a view is walked as soon as it is routed
-(Wagtail's admin included, as a superuser). Each path parameter gets every bad value in turn,
-the others a real demo object so the view gets past its 404; query strings and form bodies
-carry every parameter name the views read, all set to one bad value per request.
+(Wagtail's admin included, as a superuser); a route no request reached fails the walk, and
+SKIPPED_ROUTES says why any is left out. Each path parameter gets every bad value in turn, the
+others a real demo object so the view gets past its 404; query strings and form bodies carry
+every parameter name the views read, all set to one bad value per request (a sample of the
+values per route, see SAMPLE_OURS). Forms go without a CSRF token, as the test client sends
+them: past the check, to the view. Each request is rolled back afterwards.
 
-A failure names the route, the method, who asked, what was sent, the status, and the
-exception or log line; all of them are listed together. To replay one, send the same request
-with `client.raise_request_exception = True` and read the traceback.
+A failure names the method, the URL, who asked, what was bad, the status, and the exception or
+log line; all of them are listed together. To replay one, send the same request with
+`client.raise_request_exception = True` and read the traceback.
 """
 
 import io
