@@ -2,6 +2,7 @@
 always goes to Django."""
 
 import socket
+from io import StringIO
 
 import pytest
 
@@ -189,8 +190,6 @@ def test_a_new_release_never_serves_pages_rendered_by_the_previous_one(reader, g
 
 
 def test_clear_page_cache_command_empties_it_for_every_worker(reader, guide):
-    from io import StringIO
-
     from django.core.management import call_command
 
     reader.get(PATH)
@@ -198,6 +197,19 @@ def test_clear_page_cache_command_empties_it_for_every_worker(reader, guide):
     call_command("clear_page_cache", stdout=out)
     assert out.getvalue() == "Page cache cleared.\n"
     assert reader.get(PATH).cache == "miss"  # the copy in this worker's memory too
+
+
+def test_clear_page_cache_also_drops_fragments_after_a_change_no_signal_reported(reader, guide):
+    from django.core.management import call_command
+
+    from wagtail.models import Page
+
+    assert "Asking for a raise" in reader.get(PATH).text  # the route and page are cached too
+    Page.objects.filter(pk=guide.pk).update(title="Asking for a promotion")  # no signal
+    call_command("clear_page_cache", stdout=StringIO())
+    answer = reader.get(PATH)
+    assert answer.cache == "miss"
+    assert "Asking for a promotion" in answer.text
 
 
 def test_clear_page_cache_command_fails_with_a_reason_when_the_store_is_away(settings):
