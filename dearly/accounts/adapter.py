@@ -29,3 +29,10 @@ class AccountAdapter(DefaultAccountAdapter):
             name=settings.WAGTAIL_SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc
         )
         super().send_mail(template_prefix, email, context)
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        # allauth keys the per-account lockout by get_current_site(), which without
+        # django.contrib.sites is the Host header, port included: "Host: site:1", "site:2"...
+        # would each get five fresh tries. One site, so the login alone is the key.
+        login = credentials.get("email", credentials.get("username", ""))
+        return f"{settings.SITE_URL}:{login.casefold()}"

@@ -223,6 +223,25 @@ def test_failed_logins_for_one_address_are_refused_after_five(client):
     assert not is_logged_in(client)
 
 
+def test_the_lockout_holds_whatever_host_port_or_address_the_tries_come_from(client):
+    user = make_account()
+    for i in range(5):
+        client.post(
+            "/accounts/login/",
+            {"login": user.email.upper(), "password": f"guess{i}"},
+            HTTP_HOST=f"localhost:{1000 + i}",
+            REMOTE_ADDR=f"192.0.2.{i + 1}",
+        )
+    html = client.post(
+        "/accounts/login/",
+        {"login": user.email, "password": PASSWORD},
+        HTTP_HOST="localhost:2000",
+        REMOTE_ADDR="198.51.100.7",
+    )
+    assert "Too many failed login attempts" in html.content.decode()
+    assert not is_logged_in(client)
+
+
 def test_logout_is_a_post(client):
     user = make_account()
     client.force_login(user)
