@@ -141,8 +141,9 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def site(demo, live_server):
-    """The demo column's address in a live server."""
+def site(demo, live_server, settings):
+    """The demo column's address in a live server, which emails link to (SITE_URL)."""
+    settings.SITE_URL = settings.WAGTAILADMIN_BASE_URL = live_server.url
     return live_server.url
 
 
