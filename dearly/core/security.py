@@ -90,7 +90,7 @@ class AdminAccessMiddleware:
             and user.is_authenticated
             and not user.has_perm("wagtailadmin.access_admin")
         ):
-            return _refusal(request, "403.html", 403)
+            return _refusal(request, "403.html", 403, editors_area=True)
         return self.get_response(request)
 
 

@@ -24,6 +24,8 @@ def test_a_logged_in_reader_gets_the_403_page_instead_of_a_redirect_loop(site_tr
     assert response.status_code == 403
     assert "<h1>Not allowed</h1>" in html and 'class="site-header"' in html
     assert "column’s own network" not in html  # not the network allow-list's reason
+    assert "logged in with a reader’s account" in html
+    assert 'action="/accounts/logout/"' in html  # a way out, as a POST
     assert "no-cache" in response["Cache-Control"]
 
 
