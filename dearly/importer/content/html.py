@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import nh3
 
+from dearly.core.text import clean_typed_text
+
 ALLOWED_TAGS = frozenset(
     {"p", "br", "h2", "h3", "h4", "strong", "em", "b", "i", "a", "ol", "ul", "li", "hr"}
     | {"blockquote", "code", "sup", "sub", "s"}
@@ -157,22 +159,34 @@ def _trim(node: str) -> str:
 
 
 def plain_text(html: str) -> str:
-    """Text of an HTML fragment: paragraphs and line breaks kept as newlines, entities decoded."""
+    """Text of an HTML fragment: paragraphs and line breaks kept as newlines, entities decoded,
+    invisible characters dropped (visible_text)."""
     text = html
     if "<" in html or "&" in html:
         marked = _LINE_BREAKS.sub(lambda m: m.group() + "\n", html)
         cleaned = nh3.clean(marked, tags=set(), clean_content_tags={"script", "style"})
         text = html_lib.unescape(cleaned)
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    lines = (_SPACES.sub(" ", line).strip() for line in visible_text(text).split("\n"))
     return "\n".join(line for line in lines if line)
 
 
 def plain_title(raw_title: str) -> str:
-    """The title as plain text: tags stripped, entities decoded once, whitespace collapsed."""
+    """The title as plain text: tags stripped, entities decoded once, one_line()."""
     if not raw_title:
         return ""
     text = raw_title
     if "<" in text or "&" in text:
         text = nh3.clean(text, tags=set(), clean_content_tags={"script", "style"})
         text = html_lib.unescape(text)
-    return " ".join(text.split())
+    return one_line(text)
+
+
+def visible_text(text: str) -> str:
+    """clean_typed_text(): no bidi overrides or zero-width characters in text shown as typed
+    ("gnp.exe" shown as "exe.png"). ASCII, most of an export, has none and is already NFC."""
+    return text if text.isascii() else clean_typed_text(text)
+
+
+def one_line(text: str) -> str:
+    """A name or title on one line: visible characters, single spaces."""
+    return " ".join(visible_text(text).split())

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from .convert import Block, convert
-from .html import plain_text, plain_title, sanitise, top_level
+from .html import one_line, plain_text, plain_title, sanitise, top_level
 
 LETTER_PATTERN = r"^Dear\s+.+?\s*[–—-]+\s*\S.*$"
 
@@ -72,11 +72,12 @@ def _lines(html: str) -> list[_Line]:
 
 
 def _segment_text(segment: str) -> str:
-    """Plain text of sanitised inline HTML: its tags are well-formed, so a regex will do."""
+    """Plain text of sanitised inline HTML: its tags are well-formed, so a regex will do. The
+    pen name is cut from it, so it is one_line(): no bidi overrides or zero-width spaces."""
     text = _TAG.sub("", segment)
     if "&" in text:
         text = html_lib.unescape(text)
-    return " ".join(text.split())
+    return one_line(text)
 
 
 def _greeting(line: _Line):

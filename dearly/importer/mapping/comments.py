@@ -17,6 +17,7 @@ import nh3
 from dearly.comments.models import Comment
 from dearly.comments.rendering import LINK_REL, render_body
 
+from ..content.html import one_line, visible_text
 from .state import Kind
 
 STATUS = {"1": Comment.Status.APPROVED, "0": Comment.Status.PENDING}
@@ -39,7 +40,7 @@ def comment_text(raw):
     )
     text = html.unescape(nh3.clean(BREAKS.sub("\n", raw), tags=set()))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = CONTROL.sub("", text)
+    text = visible_text(CONTROL.sub("", text))  # as the comment form cleans what readers type
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
@@ -154,14 +155,15 @@ class CommentWriter:
     def _comment(self, source, page_id, page_date, wp, depth):
         kind = PINGS.get(wp.type, Comment.Kind.COMMENT)
         body = comment_text(wp.content)
-        if kind != Comment.Kind.COMMENT and wp.author_url and wp.author_url not in body:
-            body = f"{body}\n\n{wp.author_url}".strip()
+        url = visible_text(wp.author_url)
+        if kind != Comment.Kind.COMMENT and url and url not in body:
+            body = f"{body}\n\n{url}".strip()
         author_id = self.users_by_wp_id.get((source, wp.user_id)) if wp.user_id else None
         return Comment(
             page_id=page_id,
             depth=depth,
             author_id=author_id,
-            author_name=(wp.author_name or "Anonymous")[:100],
+            author_name=(one_line(wp.author_name) or "Anonymous")[:100],
             author_email=wp.author_email[:254],
             kind=kind,
             body=body,

@@ -17,13 +17,15 @@ import nh3
 
 from dearly.articles.models import ArticlePage, LetterPage
 
+from ..content.html import visible_text
+
 SPACES = re.compile(r"\s+")
 
 
 def plain_text(raw_html):
     """Text of an HTML fragment (excerpts): tags dropped, entities decoded, spaces collapsed."""
     text = nh3.clean(re.sub(r"</(p|div|li|h\d)>|<br\s*/?>", " ", raw_html or ""), tags=set())
-    return SPACES.sub(" ", html.unescape(text)).strip()
+    return SPACES.sub(" ", visible_text(html.unescape(text))).strip()
 
 
 class Tree:

@@ -11,6 +11,7 @@ from taggit.models import Tag
 from dearly.articles.models import Topic
 
 from .. import wxr
+from ..content.html import one_line
 from .state import Kind
 
 ADOPTED = "existing account"  # import-table marker for authors matched to earlier accounts
@@ -45,8 +46,10 @@ class AuthorsAndTerms:
             ours = False  # nothing known about it here: leave the account as it is
         if ours:
             before = (user.display_name, user.first_name, user.last_name, user.email)
-            user.display_name = a.display_name[:80]
-            user.first_name, user.last_name = a.first_name[:150], a.last_name[:150]
+            # Shown beside their posts and comments: no bidi overrides, no zero-width spaces.
+            user.display_name = one_line(a.display_name)[:80]
+            user.first_name = one_line(a.first_name)[:150]
+            user.last_name = one_line(a.last_name)[:150]
             email = a.email[:254]
             if email and not User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
                 user.email = email

@@ -17,6 +17,16 @@ THEME_EXPORT = (
     / "themeunittestdata.wordpress.xml"
 )
 
+# The start of a small WXR 1.2 export, for tests that write their own items.
+WXR_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/"
+ xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/">
+<channel><title>Ask Dr. Mimi</title><link>https://askmimi.example</link>
+<wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>https://askmimi.example</wp:base_site_url>
+<wp:base_blog_url>https://askmimi.example</wp:base_blog_url>
+"""
+
 
 def run_import(*args):
     """The command's summary, as the site operator would read it."""

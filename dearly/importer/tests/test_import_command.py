@@ -16,7 +16,7 @@ from dearly.comments.models import Comment
 from dearly.core.models import StandardPage
 from dearly.importer.models import ImportedObject
 
-from .conftest import run_import
+from .conftest import WXR_HEAD, run_import
 
 pytestmark = pytest.mark.django_db
 TABLES = (Page, Comment, Topic, Redirect, ImportedObject, Revision, PageViewRestriction)
@@ -248,14 +248,9 @@ def test_progress_bar_only_on_a_terminal(site_tree, data):
     assert "Importing" in shown and "13/13" in shown  # every item of the file counted
 
 
-BODY_EXPORT = """<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
- xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/"
- xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/">
-<channel><title>Ask Dr. Mimi</title><link>https://askmimi.example</link>
-<wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>https://askmimi.example</wp:base_site_url>
-<wp:base_blog_url>https://askmimi.example</wp:base_blog_url>
-<item><title>Pictures of the shed</title>
+BODY_EXPORT = (
+    WXR_HEAD
+    + """<item><title>Pictures of the shed</title>
 <link>https://askmimi.example/2024/05/pictures-of-the-shed/</link><dc:creator>mimi</dc:creator>
 <content:encoded><![CDATA[The shed, before:
 
@@ -273,6 +268,7 @@ https://www.youtube.com/watch?v=abcdefghijk
 <wp:post_parent>0</wp:post_parent><wp:post_type>post</wp:post_type></item>
 </channel></rss>
 """
+)
 
 
 def test_body_images_from_the_media_dir_and_visible_links_for_the_rest(client, site_tree, tmp_path):
