@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from wagtail import urls as wagtail_urls
 from wagtail import views as wagtail_views
@@ -19,12 +20,14 @@ from dearly.core.views import robots_txt
 
 # One way to log in (docs/security.md). These shadow Wagtail's own routes of the same paths:
 # its login forms skip email verification, 2FA and rate limits, so they lead to allauth's
-# login page; logging out needs no admin permission; the passwords of private pages and
+# login page; logging out needs no admin permission, and only a POST reaches Wagtail's view
+# (it deletes the session cookie whatever the method, so a cross-site GET would sign an
+# editor out; CSRF middleware checks the POST); the passwords of private pages and
 # documents are rate limited.
 login_routes = [
     path("admin/login/", to_the_login_page),
     path("_util/login/", to_the_login_page),
-    path("admin/logout/", never_cache(WagtailLogoutView.as_view())),
+    path("admin/logout/", never_cache(require_POST(WagtailLogoutView.as_view()))),
     path(
         "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/",
         limit_password_guesses(
