@@ -177,6 +177,10 @@ WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
+# Private pages' and documents' password prompt in the site's design (template names, not secrets).
+# https://docs.wagtail.org/en/stable/advanced_topics/privacy.html
+WAGTAIL_PASSWORD_REQUIRED_TEMPLATE = "core/password_required.html"  # noqa: S105
+WAGTAILDOCS_PASSWORD_REQUIRED_TEMPLATE = "core/password_required.html"  # noqa: S105
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

@@ -32,6 +32,66 @@ def test_the_right_password_opens_the_page(client, private_page):
     assert "Some helpful words." in client.get(page.url).content.decode()
 
 
+def prompt(client, private, wrong_password=False):
+    """The password prompt of a private page or document: shown, or after a wrong password.
+    Returns (response, the form's action)."""
+    if private == "document":
+        document, restriction = make_password_protected_document()
+        url, action = document.url, f"/documents/authenticate_with_password/{restriction.pk}/"
+    else:
+        page, restriction = private
+        url, action = page.url, form_url(restriction, page)
+    return (enter(client, action, "wrong", url) if wrong_password else client.get(url)), action
+
+
+@pytest.fixture(params=["page", "document"])
+def private(request, site_tree):
+    if request.param == "document":
+        return "document"
+    return make_password_protected_page(site_tree["guides"])
+
+
+def test_the_password_prompt_is_in_the_site_design(client, private):
+    response, action = prompt(client, private)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'class="site-header"' in html and "<h1>Password required</h1>" in html
+    assert "<title>Password required · " in html
+    assert '<meta name="robots" content="noindex">' in html
+    assert 'rel="canonical"' not in html
+    assert "Members only" not in html and "Notes" not in html  # a private title stays private
+    assert f'action="{action}"' in html and 'name="csrfmiddlewaretoken"' in html
+    assert '<label for="id_password">Password</label>' in html
+    assert 'type="password" name="password"' in html
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_a_wrong_password_shows_an_error_in_the_site_design(client, private):
+    response, action = prompt(client, private, wrong_password=True)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'class="site-header"' in html and 'rel="canonical"' not in html
+    assert 'class="field-error" id="id_password_error" role="alert"' in html
+    assert "The password you have entered is not correct." in html
+    assert 'aria-invalid="true"' in html and f'action="{action}"' in html
+
+
+def test_the_right_password_opens_the_document(client, settings, tmp_path):
+    # Served from a file on disk, as in production (the test settings keep media in memory).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path},
+        },
+    }
+    document, restriction = make_password_protected_document()
+    url = f"/documents/authenticate_with_password/{restriction.pk}/"
+    assert enter(client, url, PAGE_PASSWORD, document.url)["Location"] == document.url
+    response = client.get(document.url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"notes"
+
+
 def test_guessing_a_page_password_gets_a_429_in_the_site_design(client, private_page):
     page, restriction = private_page
     url = form_url(restriction, page)
