@@ -260,8 +260,7 @@ def test_every_form_that_checks_a_password_stops_a_guesser_with_429(routes, acco
     targets = {}
     for path in routes:
         if who != "anonymous" and not is_logged_in(client):
-            # Again after a GET that dropped the session cookie (Wagtail's logout answers a GET
-            # with 405 and deletes the cookie all the same).
+            # Again should a GET ever end the session (none may: dearly/core/tests/test_logout.py).
             client.force_login(accounts[who])
         response = client.get(path)
         if response.status_code == 200 and "html" in response.get("Content-Type", ""):
