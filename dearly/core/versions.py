@@ -11,7 +11,9 @@ and age out of the cache. Keys:
 - COMMENTS: any comment anywhere (bumped by bulk writers such as the importer; no cache
   reads it any more: related posts use the comment versions of the posts they show);
 - page_comments(page_id): the comments on one page (its comment threads);
-- PERMISSIONS: users' groups and permissions (who may use the admin).
+- PERMISSIONS: users' groups and permissions (who may use the admin);
+- EVERYTHING: part of every token `current()` returns, so one bump makes every fragment
+  anywhere stale (`clear_page_cache`, after rows were changed behind the signals' back).
 """
 
 import secrets
@@ -25,6 +27,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 CONTENT = "content"
 COMMENTS = "comments"
 PERMISSIONS = "permissions"
+EVERYTHING = "everything"
 TIMEOUT = 24 * 3600  # entries under old tokens are never read again; let them expire
 
 
@@ -62,7 +65,8 @@ def fetch_with(key, others):
 
 
 def current(request, *keys):
-    """The tokens of `keys` ("" for a key never bumped), read once per request in one query."""
+    """The tokens of `keys`, each prefixed with EVERYTHING's, read once per request in one
+    query ("" for a key never bumped)."""
     known = getattr(request, "_dearly_versions", None) if request is not None else None
     if known is None:
         known = {}
@@ -71,13 +75,13 @@ def current(request, *keys):
     missing = [key for key in keys if key not in known]
     if missing:
         # The site-wide keys come along with the first read: most requests need them all.
-        missing += [key for key in (CONTENT, PERMISSIONS) if key not in known]
+        missing += [key for key in (EVERYTHING, CONTENT, PERMISSIONS) if key not in known]
         for key in list(missing):
             missing += [k for k in _FETCH_WITH.get(key, ()) if k not in known]
         missing = list(dict.fromkeys(missing))
         found = _read(missing)
         known.update({key: found.get(key, "") for key in missing})
-    return {key: known[key] for key in keys}
+    return {key: f"{known[EVERYTHING]}.{known[key]}" for key in keys}
 
 
 def _read(keys):

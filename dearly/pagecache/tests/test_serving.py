@@ -212,6 +212,29 @@ def test_clear_page_cache_also_drops_fragments_after_a_change_no_signal_reported
     assert "Asking for a promotion" in answer.text
 
 
+def test_clear_page_cache_shows_rows_changed_behind_the_signals_to_every_reader(reader, guide):
+    """Comment threads and the logged-in page are fragments too; one command drops them all."""
+    from django.core.management import call_command
+    from django.test import Client
+
+    from dearly.articles.models import ArticlePage
+    from dearly.comments.models import Comment
+    from dearly.comments.tests.helpers import make_comment, make_reader
+
+    comment = make_comment(guide, make_reader("ann"), body="First thoughts.")
+    member = Client()
+    member.force_login(make_reader("bo"))
+    for text in (reader.get(PATH).text, member.get(PATH).content.decode()):
+        assert "First thoughts." in text and "A short introduction." in text
+    Comment.objects.filter(pk=comment.pk).update(
+        body="Second thoughts.", body_html="<p>Second thoughts.</p>"
+    )
+    ArticlePage.objects.filter(pk=guide.pk).update(intro="A longer introduction.")  # no signal
+    call_command("clear_page_cache", stdout=StringIO())
+    for text in (reader.get(PATH).text, member.get(PATH).content.decode()):
+        assert "Second thoughts." in text and "A longer introduction." in text
+
+
 def test_clear_page_cache_command_fails_with_a_reason_when_the_store_is_away(settings):
     from django.core.management import CommandError, call_command
 
