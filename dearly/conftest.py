@@ -101,7 +101,7 @@ def _fresh_cache(request):
     from django.core.cache import caches
     from django.core.cache.backends.db import DatabaseCache
 
-    from dearly.pagecache.store import get_store
+    from dearly.core.invalidation.store import get_store
 
     def clear():
         for alias in settings.CACHES:

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Count
 
-from dearly.pagecache import query_read, tag_pages
+from dearly.core.invalidation import depends_on_posts, query_read
 
 PER_PAGE = 12
 
@@ -42,7 +42,7 @@ def attach_comment_counts(posts):
     from dearly.comments.models import Comment
 
     posts = list(posts)
-    tag_pages(p.pk for p in posts)  # a comment must refresh every listing showing its count
+    depends_on_posts(p.pk for p in posts)  # a comment must refresh every listing showing its count
     counts = dict(
         Comment.objects.approved()
         .filter(page_id__in=[p.pk for p in posts])

@@ -24,6 +24,7 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from dearly.core.blocks import INLINE_FEATURES, RICH_TEXT_FEATURES, BodyBlock, body_plain_html
+from dearly.core.invalidation import CONTENT, for_templates, token
 from dearly.core.text import excerpt_from_html, truncate_words
 from dearly.questions.editor import LetterPageForm, privacy_check_panel
 
@@ -174,15 +175,14 @@ class PostPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         from dearly.comments.context import comment_area
-        from dearly.core import versions
 
         context = super().get_context(request, *args, **kwargs)
         from .related import related_ids, related_versions
 
-        # The tokens the page's cached fragments are keyed by, read in one query.
-        tokens = versions.current(request, versions.CONTENT, versions.page_comments(self.pk))
         ids = related_ids(request, self)
-        context["versions"] = {**tokens, "related": related_versions(request, ids)}
+        context["versions"] = for_templates(
+            request, content=token(request, *CONTENT), related=related_versions(request, ids)
+        )
         context["related_ids"] = ids
         context.update(comment_area(request, self))
         return context

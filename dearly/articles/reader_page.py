@@ -1,6 +1,6 @@
 """A guide or letter for a logged-in reader, without rendering the page's templates.
 
-The page is rendered once per version of what it shows (dearly.core.versions) into a skeleton
+The page is rendered once per version of what it shows (dearly.core.invalidation) into a skeleton
 with markers where it differs between readers: the account links in the header, the comment
 threads (their own Edit/Delete links and CSRF token, dearly.comments.cache), the comment form
 and the user bar. A request renders only those small parts and joins them into the skeleton.
@@ -27,9 +27,9 @@ from dearly.comments.cache import shared_thread
 from dearly.comments.forms import CommentForm
 from dearly.comments.services import closed_reason, column_settings
 from dearly.comments.threads import ThreadRenderer
-from dearly.core import versions
-from dearly.core.cached import fragment_cache as cache
+from dearly.core import invalidation
 from dearly.core.cached import may_use_admin
+from dearly.core.invalidation import CONTENT, TIMEOUT, fragment_cache
 
 PIECES = ("account_nav", "threads", "respond", "userbar")
 _MARKER = re.compile(r"\ue004([0-9a-f]{16}):(\w+)\ue005")
@@ -52,24 +52,26 @@ def serve_for_reader(page, request):
     thread = shared_thread(request, page, for_readers=True, closed=closed)
     if reader.pk in thread.waiting:
         return None
-    tokens = versions.current(request, versions.CONTENT, versions.page_comments(page.pk))
+    content = invalidation.token(request, *CONTENT)
+    shown = invalidation.token(request, *CONTENT, invalidation.thread(page.pk))
     related = related_versions(request, related_ids(request, page))
+    if None in (content, shown, related):
+        return None  # the versions cannot be read: render in full, keep nothing
     where = f"{request.get_host()}|{request.path}|{related}".encode()
     where = hashlib.md5(where, usedforsecurity=False)
-    key = f"dearly:reader-page:{page.pk}:{':'.join(tokens.values())}:{int(bool(closed))}:"
-    key += where.hexdigest()
-    skeleton = cache.get(key)
+    key = f"dearly:reader-page:{page.pk}:{shown}:{int(bool(closed))}:{where.hexdigest()}"
+    skeleton = fragment_cache.get(key)
     if skeleton is None:
         skeleton = _skeleton(page, request)
         if skeleton is None:
             return None
-        cache.set(key, skeleton, versions.TIMEOUT)
+        fragment_cache.set(key, skeleton, TIMEOUT)
     csrf_token = get_token(request)
     renderer = ThreadRenderer(
         reader=reader, csrf_token=csrf_token, closed=closed, path=request.path
     )
     banned = reader.banned_from_commenting
-    pieces = _reader_pieces(request, page, closed, banned, tokens[versions.CONTENT])
+    pieces = _reader_pieces(request, page, closed, banned, content)
     name, token = escape(reader.public_name), escape(csrf_token)
     pieces = {
         "account_nav": pieces.account_nav.replace(pieces.csrf_marker, token),
@@ -105,7 +107,7 @@ def _reader_pieces(request, page, closed, banned, content_token):
     markers for their CSRF token and name (rendered once, without the request)."""
     key = f"dearly:reader-pieces:{page.pk}:{content_token}:{int(banned)}:"
     key += hashlib.md5(f"{closed}|{request.path}".encode(), usedforsecurity=False).hexdigest()
-    pieces = cache.get(key)
+    pieces = fragment_cache.get(key)
     if pieces is None:
         nonce = secrets.token_hex(8)
         csrf_marker, name_marker = f"\ue006{nonce}\ue007", f"\ue008{nonce}\ue009"
@@ -125,7 +127,7 @@ def _reader_pieces(request, page, closed, banned, content_token):
             csrf_marker=csrf_marker,
             name_marker=name_marker,
         )
-        cache.set(key, pieces, versions.TIMEOUT)
+        fragment_cache.set(key, pieces, TIMEOUT)
     return pieces
 
 

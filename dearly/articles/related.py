@@ -5,6 +5,8 @@ import re
 
 from django.db.models import Count
 
+from dearly.core.invalidation import CONTENT, cached, thread, token
+
 from .listing import load_posts
 
 WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
@@ -26,7 +28,8 @@ def words(text):
 def related_posts(page, limit=6):
     from .models import PostPage, PostPageTag
 
-    topic_ids = list(page.topics.values_list("pk", flat=True))
+    # "id", not "pk": a preview's page holds its topics in a modelcluster FakeQuerySet.
+    topic_ids = list(page.topics.values_list("id", flat=True))
     tag_ids = list(page.tagged_items.values_list("tag_id", flat=True))
     through = PostPage.topics.through
     by_topic = dict(
@@ -83,25 +86,16 @@ def related_posts(page, limit=6):
 
 
 def related_ids(request, page, limit=6):
-    """The ids of `page`'s related posts, kept in the cache under the content version: which
+    """The ids of `page`'s related posts, kept in the cache under the content's versions: which
     posts are related changes only with published content, not with their comment counts."""
-    from dearly.core import versions
-    from dearly.core.cached import fragment_cache as cache
-
-    token = versions.current(request, versions.CONTENT)[versions.CONTENT]
-    key = f"dearly:related-ids:{page.pk}:{limit}:{token}"
-    ids = cache.get(key)
-    if ids is None:
-        ids = [post.pk for post in related_posts(page, limit)]
-        cache.set(key, ids, versions.TIMEOUT)
-    # Read the related posts' comment versions along with this page's from now on.
-    versions.fetch_with(versions.page_comments(page.pk), [versions.page_comments(i) for i in ids])
-    return ids
+    return cached(
+        request,
+        f"related-ids:{page.pk}:{limit}",
+        CONTENT,
+        lambda: [post.pk for post in related_posts(page, limit)],
+    )
 
 
 def related_versions(request, ids):
     """One string that changes when a comment on any of `ids` changes (their counts show)."""
-    from dearly.core import versions
-
-    tokens = versions.current(request, *(versions.page_comments(i) for i in ids))
-    return ",".join(tokens.values())
+    return token(request, *(thread(pk) for pk in ids))

@@ -6,6 +6,6 @@ class CommentsConfig(AppConfig):
     label = "comments"
 
     def ready(self):
-        from . import cache
+        from . import invalidation  # imports models: only once the registry is ready
 
-        cache.connect()
+        invalidation.connect()

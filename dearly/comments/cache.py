@@ -4,8 +4,9 @@ Two shared renderings per page: one for logged-out readers, one for any logged-i
 every reader-specific piece left as a marker: the CSRF token of the Report forms, and the links
 under each comment a reader might have written (their own get Edit/Delete instead of Report).
 A request fills the markers in from what it already knows, without a query. The
-cache key holds the page's comments version (dearly.core.versions), which changes in the same
-transaction as any comment on the page, or a commenter's name.
+cache key holds the versions of the page's `thread:<id>` and `held:<id>` tags
+(dearly.core.invalidation), which any change of a comment on the page, or of a commenter's name,
+bumps (dearly.comments.invalidation).
 
 A reader with a comment of their own awaiting moderation sees it in the thread, so their page
 is rendered in full (dearly.comments.context).
@@ -16,12 +17,10 @@ import secrets
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from django.db.models.signals import post_delete, post_save, pre_delete
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from dearly.core import versions
-from dearly.core.cached import fragment_cache as cache
+from dearly.core.invalidation import TIMEOUT, fragment_cache, held, thread, token
 
 from .models import EDIT_WINDOW, Comment
 from .threads import ThreadRenderer, build_threads
@@ -93,12 +92,11 @@ class _SharedRenderer(ThreadRenderer):
 
 def shared_thread(request, page, *, for_readers, closed):
     """The page's threads as every reader of the kind sees them, from the cache."""
-    version = versions.current(request, versions.page_comments(page.pk))
+    version = token(request, thread(page.pk), held(page.pk))
     variant = "readers" if for_readers else "anonymous"
     path = hashlib.md5(request.path.encode(), usedforsecurity=False).hexdigest()
-    key = f"dearly:thread:{page.pk}:{version[versions.page_comments(page.pk)]}:{variant}:"
-    key += f"{int(bool(closed))}:{path}"
-    entry = cache.get(key)
+    key = f"dearly:thread:{page.pk}:{version}:{variant}:{int(bool(closed))}:{path}"
+    entry = fragment_cache.get(key) if version is not None else None
     if entry is None:
         comments = list(Comment.objects.for_thread(page))
         threads = build_threads(comments)
@@ -116,36 +114,6 @@ def shared_thread(request, page, *, for_readers, closed):
                 .values_list("author_id", flat=True)
             ),
         )
-        cache.set(key, entry, versions.TIMEOUT)
+        if version is not None:
+            fragment_cache.set(key, entry, TIMEOUT)
     return entry
-
-
-# Keeping the versions exact: every way a page's comments or their authors' names change.
-
-
-def _comment_changed(sender, instance, **kwargs):
-    versions.bump(versions.page_comments(instance.page_id))
-
-
-def _commenter_changed(sender, instance, update_fields=None, **kwargs):
-    if update_fields is not None and set(update_fields) <= {"last_login", "password"}:
-        return
-    if instance.pk is None:
-        return
-    page_ids = set(Comment.objects.filter(author_id=instance.pk).values_list("page_id", flat=True))
-    versions.bump(*(versions.page_comments(page_id) for page_id in page_ids))
-
-
-def connect():
-    """Called from CommentsConfig.ready()."""
-    from django.contrib.auth import get_user_model
-
-    for signal in (post_save, post_delete):
-        signal.connect(_comment_changed, sender=Comment, dispatch_uid=f"dearly-thread-{signal}")
-    # Before a user is deleted: afterwards their comments no longer point at them.
-    for signal in (post_save, pre_delete):
-        signal.connect(
-            _commenter_changed,
-            sender=get_user_model(),
-            dispatch_uid=f"dearly-thread-user-{signal}",
-        )

@@ -6,6 +6,6 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
-        from . import versions
+        from .invalidation import rules  # imports models: only once the registry is ready
 
-        versions.connect()
+        rules.connect()

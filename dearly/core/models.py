@@ -58,18 +58,6 @@ class ColumnSettings(BaseSiteSetting):
         verbose_name = "column settings"
 
 
-class ContentVersion(models.Model):
-    """A token that changes whenever what its key names changes: "content" (anything published)
-    or "comments:<page id>". Cached fragments are keyed by these tokens, so a change reaches
-    every worker process and app server on its next request (dearly.core.versions)."""
-
-    key = models.CharField(max_length=40, primary_key=True)
-    token = models.CharField(max_length=32)
-
-    def __str__(self):
-        return f"{self.key}: {self.token}"
-
-
 class HomePage(Page):
     intro = RichTextField(features=["bold", "italic", "link"], blank=True)
 

@@ -15,9 +15,6 @@ class PageCacheConfig(AppConfig):
     verbose_name = "page cache"
 
     def ready(self):
-        from . import signals
-
-        signals.connect()
         # post_migrate reaches only apps with models, which this one has not: after core's.
         post_migrate.connect(
             create_cache_tables, sender=apps.get_app_config("core"), dispatch_uid="dearly.cache"

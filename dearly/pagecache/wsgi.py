@@ -18,8 +18,8 @@ from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
 from django.utils.http import http_date, parse_http_date_safe
 
-from . import Collector, _collector
-from .store import Stored, StoreError, get_store
+from dearly.core.invalidation import Collector, _collector
+from dearly.core.invalidation.store import Stored, StoreError, get_store
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,3 @@
-import hashlib
 import json
 
 from django import template
@@ -6,7 +5,6 @@ from django.conf import settings
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
 
-from dearly.core.cached import fragment_cache as cache
 from dearly.core.ids import parse_id
 
 register = template.Library()
@@ -94,37 +92,3 @@ def structured_data(context, page):
     if page.author:
         data["author"] = {"@type": "Person", "name": page.author.public_name}
     return data
-
-
-class FragmentCacheNode(template.Node):
-    def __init__(self, nodelist, name, vary_on):
-        self.nodelist, self.name, self.vary_on = nodelist, name, vary_on
-
-    def render(self, context):
-        request = context.get("request")
-        vary = [value.resolve(context, ignore_failures=True) for value in self.vary_on]
-        if request is None or getattr(request, "is_preview", False) or None in vary:
-            return self.nodelist.render(context)  # previews show drafts: never cache them
-        digest = hashlib.md5(repr(vary).encode(), usedforsecurity=False).hexdigest()
-        key = f"dearly:fragment:{self.name}:{digest}"
-        html = cache.get(key)
-        if html is None:
-            from dearly.core.versions import TIMEOUT
-
-            html = self.nodelist.render(context)
-            cache.set(key, html, TIMEOUT)
-        return html
-
-
-@register.tag
-def fragment_cache(parser, token):
-    """{% fragment_cache "name" value… %}…{% endfragment_cache %}: the rendered block, cached
-    under the values (page id and version tokens); rendered afresh when one is None and in
-    Wagtail previews. Never put anything that differs between readers inside."""
-    bits = token.split_contents()
-    if len(bits) < 3:
-        raise template.TemplateSyntaxError(f"{bits[0]} needs a name and at least one value")
-    nodelist = parser.parse(("endfragment_cache",))
-    parser.delete_first_token()
-    name = bits[1].strip("\"'")
-    return FragmentCacheNode(nodelist, name, [parser.compile_filter(bit) for bit in bits[2:]])

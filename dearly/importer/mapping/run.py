@@ -28,6 +28,7 @@ from dearly.articles.models import (
     PostPageTag,
     Topic,
 )
+from dearly.core.invalidation import COMMENTS, CONTENT, batched, invalidate, thread
 
 from .. import content, wxr
 from .body import BodyBlocks
@@ -148,7 +149,7 @@ class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
 
         page_models = [Page, PostPage, wanted_class("guide"), LetterPage, StandardPage, Topic]
         try:
-            with transaction.atomic(), deferred_indexing(page_models):
+            with transaction.atomic(), deferred_indexing(page_models), batched():
                 self._setup()
                 for path in paths:
                     self._import_file(path, progress)
@@ -413,20 +414,9 @@ class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
                 backend.add_bulk(model, objects)
 
     def _bump_cached_versions(self):
-        """Bulk writes send no signals: tell the caches once that everything may have changed."""
-        try:
-            from dearly.pagecache.signals import invalidate
-        except ImportError:
-            pass
-        else:
-            invalidate("pages", "comments", "site")
-        try:
-            from dearly.core import versions
-        except ImportError:  # the fragment cache is optional
-            return
-        keys = [versions.CONTENT, versions.COMMENTS]
-        keys += [versions.page_comments(pk) for pk in self.commented_pages]
-        versions.bump(*keys)
+        """Bulk writes send no signals: tell the caches once what may have changed."""
+        threads = (thread(pk) for pk in self.commented_pages)
+        invalidate(*CONTENT, COMMENTS, *threads)
 
 
 def _kind_of(page):

@@ -4,7 +4,7 @@ import gzip
 
 import pytest
 
-from dearly.pagecache.store import get_store
+from dearly.core.invalidation.store import get_store
 from dearly.testing import make_article
 
 from .helpers import Reader
@@ -107,7 +107,7 @@ def test_basic_auth_requests_go_to_django(reader):
 def test_ten_thousand_query_strings_on_one_page_keep_the_cache_bounded(settings, guide):
     settings.PAGECACHE_MAX_ENTRIES = 100
     settings.PAGECACHE_LOCAL_BYTES = 50_000
-    from dearly.pagecache.store import reset_store
+    from dearly.core.invalidation.store import reset_store
 
     reset_store()
     reader = Reader()
@@ -129,7 +129,7 @@ def test_ten_thousand_query_strings_on_one_page_keep_the_cache_bounded(settings,
 @pytest.fixture
 def small_store(settings):
     """A store of 20 entries and a worker memory of two pages: a flood would show at once."""
-    from dearly.pagecache.store import reset_store
+    from dearly.core.invalidation.store import reset_store
 
     settings.PAGECACHE_MAX_ENTRIES = 20
     settings.PAGECACHE_LOCAL_BYTES = 50_000

@@ -159,7 +159,7 @@ def test_logging_in_does_not_empty_the_cache(reader, guide):
 
 def test_a_response_rendered_from_old_rows_is_not_kept(reader, guide):
     """A change committed while a response is being rendered: it is not served afterwards."""
-    from dearly.pagecache.signals import invalidate
+    from dearly.core.invalidation import invalidate
 
     app = reader.app
     original = app.app

@@ -77,7 +77,7 @@ def test_matching_etag_or_date_gets_304_on_a_hit_and_on_a_miss(reader, guide):
     assert reader.get(PATH, headers=both).status_code == 200
 
     fresh = Reader()  # another worker with nothing in memory, nothing stored yet
-    from dearly.pagecache.store import get_store
+    from dearly.core.invalidation.store import get_store
 
     get_store().clear()
     miss = fresh.get(PATH, headers={"If-None-Match": etag})
@@ -238,7 +238,7 @@ def test_clear_page_cache_shows_rows_changed_behind_the_signals_to_every_reader(
 def test_clear_page_cache_command_fails_with_a_reason_when_the_store_is_away(settings):
     from django.core.management import CommandError, call_command
 
-    from dearly.pagecache.store import reset_store
+    from dearly.core.invalidation.store import reset_store
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

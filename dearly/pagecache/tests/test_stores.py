@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from dearly.pagecache.store import RedisStore, SQLiteStore, Stored
+from dearly.core.invalidation.store import RedisStore, SQLiteStore, Stored
 
 
 def free_port():
@@ -121,7 +121,7 @@ def test_urls_for_a_tag_are_what_a_cdn_purge_needs(make_store):
 
 
 def test_an_unreachable_redis_is_a_store_error_not_a_crash():
-    from dearly.pagecache.store import StoreError
+    from dearly.core.invalidation.store import StoreError
 
     store = RedisStore(f"redis://127.0.0.1:{free_port()}/0", "gone", max_entries=10, ttl=60)
     with pytest.raises(StoreError):
@@ -129,7 +129,7 @@ def test_an_unreachable_redis_is_a_store_error_not_a_crash():
 
 
 def test_pages_are_cached_and_refreshed_through_redis(settings, site_tree, redis_url, tmp_path):
-    from dearly.pagecache.store import get_store, reset_store
+    from dearly.core.invalidation.store import get_store, reset_store
     from dearly.testing import make_article
 
     from .helpers import Reader

@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from dearly.core import versions
-from dearly.pagecache.store import StoreError, get_store
+from dearly.core.invalidation.store import StoreError, get_store
 
 
 class Command(BaseCommand):
@@ -12,9 +11,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
+            # Bumps `*`, which every stored page and every fragment's token depends on, and
+            # drops the stored pages.
             get_store().clear()
         except StoreError as error:
-            raise CommandError(f"The page cache store could not be cleared: {error}") from error
-        # Fragments live in each worker's memory (or Redis); every key holds this token.
-        versions.bump(versions.EVERYTHING)
+            raise CommandError(f"The cache store could not be cleared: {error}") from error
         self.stdout.write("Page cache cleared.")
