@@ -1,8 +1,8 @@
 """Ask Dr. Mimi under load (issue 4): 200 concurrent question submissions against the real
 server on SQLite, and the latency of /ask/similar/ with 10,000 and 100,000 published letters.
 
-Runs the production server (granian, as `make run`) on a throwaway SQLite database in a
-temporary directory, so the demo database under var/ is never touched. Standard library
+Runs the production server (granian, as `make run`) on a scratch site (SQLite in a
+temporary directory), so the demo database under var/ is never touched. Standard library
 only from the outside; the steps that need Django run as child processes in the server's
 environment (this same file, with an `inner-*` command).
 
@@ -30,27 +30,14 @@ import random
 import re
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import (  # the helpers of bench/run.py
-    HOST,
-    ROOT,
-    BenchError,
-    Child,
-    free_port,
-    granian_cmd,
-    percentile,
-    python,
-    throwaway_demo_site,
-    wait_until_answers,
-)
+import harness
+from harness import HOST, ROOT, percentile, python
 
-RESULTS = ROOT / "bench" / "results" / "ask_load.json"
 LABELLED = ROOT / "dearly" / "questions" / "data" / "similar_letters.json"
 # Every this many readers also send their preview twice at once (see submit_one).
 DOUBLE_SEND_EVERY = 4
@@ -295,15 +282,9 @@ def run_similar(env, tmp, sizes, samples):
             f"update_index {index_s:.0f} s)",
             flush=True,
         )
-        port = free_port()
-        server = Child(
-            "granian",
-            granian_cmd(port, 2, blocking_threads=1),
-            tmp / f"similar-{size}.log",
-            env=env,
-        )
-        try:
-            wait_until_answers(server, port, "/ask/")
+        port = harness.free_port()
+        with harness.Children() as children:
+            harness.start_server(children, env, port, tmp, "/ask/")
             measure_similar(port, queries["short"][:10], 20, 2)  # warm both workers
             row = {"letters": have, "insert_s": round(insert_s), "update_index_s": round(index_s)}
             for kind in ("short", "long"):
@@ -317,82 +298,75 @@ def run_similar(env, tmp, sizes, samples):
                         f"failures {len(r['failures'])}",
                         flush=True,
                     )
-        finally:
-            server.stop()
         rows.append(row)
     return rows
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--submissions", type=int, default=200)
-    parser.add_argument(
-        "--letters",
-        default="10000,100000",
-        help="comma-separated numbers of published letters to measure /ask/similar/ with",
-    )
-    parser.add_argument("--samples", type=int, default=200, help="requests per measurement")
-    parser.add_argument("--skip-submissions", action="store_true")
-    parser.add_argument("--skip-similar", action="store_true")
-    args = parser.parse_args(argv)
+def run(args, tmp):
     sizes = sorted(int(n) for n in args.letters.split(",") if n.strip())
     results = {}
     ok = True
-    with tempfile.TemporaryDirectory(prefix="dearly-ask-bench-") as tmp:
-        tmp = Path(tmp)
-        port = free_port()
-        env = throwaway_demo_site(tmp, port, DEARLY_SIMILAR=os.environ.get("DEARLY_SIMILAR", ""))
-        if not args.skip_submissions:
-            server = Child(
-                "granian", granian_cmd(port, 2, blocking_threads=1), tmp / "server.log", env=env
-            )
-            try:
-                wait_until_answers(server, port, "/ask/")
-                print(f"{args.submissions} concurrent submissions (granian, 2 workers):")
-                result, passed = run_submissions(env, tmp, port, args.submissions)
-            finally:
-                server.stop()
-            results["submissions"] = result
-            ok = ok and passed
-            s, lat = result["stored"], result["latency_ms"]
-            print(
-                f"  {result['completed']}/{result['submissions']} completed in "
-                f"{result['seconds']} s; stored {s['questions']} ({s['distinct_markers']} "
-                f"distinct, {s['duplicates']} duplicated, {s['tokens_found']} status links "
-                f"found); 5xx {result['server_errors']}; client errors "
-                f"{result['client_error_count']}; receipts {result['receipts_sent']}"
-            )
-            print(f"  responses {result['responses']}")
-            for step, row in lat.items():
-                print(f"  {step:<8} p50 {row['p50']} ms  p95 {row['p95']} ms  max {row['max']} ms")
-            if not passed:
-                print(
-                    "bench: FAILED: every submission must be stored exactly once", file=sys.stderr
-                )
-        if not args.skip_similar and sizes:
-            print("/ask/similar/ latency (granian, 2 workers):")
-            results["similar"] = run_similar(env, tmp, sizes, args.samples)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2))
-    print(f"Results: {RESULTS.relative_to(ROOT)}")
+    port = harness.free_port()
+    env = harness.scratch_site(tmp, port, DEARLY_SIMILAR=os.environ.get("DEARLY_SIMILAR", ""))
+    if not args.skip_submissions:
+        with harness.Children() as children:
+            harness.start_server(children, env, port, tmp, "/ask/")
+            print(f"{args.submissions} concurrent submissions (granian, 2 workers):")
+            result, ok = run_submissions(env, tmp, port, args.submissions)
+        results["submissions"] = result
+        s, lat = result["stored"], result["latency_ms"]
+        print(
+            f"  {result['completed']}/{result['submissions']} completed in "
+            f"{result['seconds']} s; stored {s['questions']} ({s['distinct_markers']} "
+            f"distinct, {s['duplicates']} duplicated, {s['tokens_found']} status links "
+            f"found); 5xx {result['server_errors']}; client errors "
+            f"{result['client_error_count']}; receipts {result['receipts_sent']}"
+        )
+        print(f"  responses {result['responses']}")
+        for step, row in lat.items():
+            print(f"  {step:<8} p50 {row['p50']} ms  p95 {row['p95']} ms  max {row['max']} ms")
+        if not ok:
+            print("bench: FAILED: every submission must be stored exactly once", file=sys.stderr)
+    if not args.skip_similar and sizes:
+        print("/ask/similar/ latency (granian, 2 workers):")
+        results["similar"] = run_similar(env, tmp, sizes, args.samples)
+    harness.write_results("ask_load.json", results)
     return 0 if ok else 1
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--submissions",
+        type=harness.positive_int,
+        default=os.environ.get("BENCH_SUBMISSIONS") or "200",
+        help="concurrent question submissions (env BENCH_SUBMISSIONS; default 200)",
+    )
+    parser.add_argument(
+        "--letters",
+        default=os.environ.get("BENCH_LETTERS") or "10000,100000",
+        help="comma-separated numbers of published letters to measure /ask/similar/ with "
+        "(env BENCH_LETTERS; default 10000,100000)",
+    )
+    parser.add_argument(
+        "--samples",
+        type=harness.positive_int,
+        default=os.environ.get("BENCH_SAMPLES") or "200",
+        help="requests per measurement (env BENCH_SAMPLES; default 200)",
+    )
+    parser.add_argument("--skip-submissions", action="store_true")
+    parser.add_argument("--skip-similar", action="store_true")
+    args = parser.parse_args(argv)
+    return harness.in_scratch_dir("dearly-ask-bench-", lambda tmp: run(args, tmp))
 
 
 # The inner commands: run by main() as child processes with the server's environment.
 
 
-def _django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dearly.settings.dev")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
 def inner_count(marker, expected, tokens_path):
     """How many of this run's questions are stored, how many twice, and whether every status
     link the clients were given leads to a stored question."""
-    _django()
+    harness.django_setup()
     from collections import Counter
 
     from dearly.questions.models import Question, hash_token
@@ -417,7 +391,7 @@ def inner_count(marker, expected, tokens_path):
 
 
 def inner_letter_count():
-    _django()
+    harness.django_setup()
     from dearly.articles.models import LetterPage
 
     print(json.dumps({"published_letters": LetterPage.objects.published().count()}))
@@ -430,7 +404,7 @@ def inner_make_letters(count):
     articles_letterpage are copied with a new id, tree path (treebeard's own _get_path),
     slug, URL path, translation key, title, question, pen name and answer. The column's
     numchild is updated, so the tree stays valid (Page.fix_tree would find nothing to fix)."""
-    _django()
+    harness.django_setup()
     import datetime
     import uuid
 
@@ -543,11 +517,4 @@ INNER = {
 }
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] in INNER:
-        INNER[sys.argv[1]](*sys.argv[2:])
-        sys.exit(0)
-    try:
-        sys.exit(main())
-    except BenchError as error:
-        print(f"bench: {error}", file=sys.stderr)
-        sys.exit(1)
+    harness.main(main, INNER)
