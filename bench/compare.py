@@ -53,11 +53,11 @@ class Side:
     def __init__(self, name, root, commit, tmp):
         self.name, self.root, self.commit, self.tmp = name, root, commit, tmp
 
-    def start(self, children, database_url):
+    def start(self, children, database_url, **extra_env):
         self.tmp.mkdir()
         self.port = harness.free_port()
         print(f"{self.name}: {self.commit[:10]} in {self.root}: setting up a scratch site…")
-        env = harness.scratch_site(self.tmp, self.port, database_url, root=self.root)
+        env = harness.scratch_site(self.tmp, self.port, database_url, self.root, **extra_env)
         data = harness.commented_article(env, 5, root=self.root)
         self.cookie = f"sessionid={data['sessions'][0]}"
         self.server = harness.start_server(
@@ -94,8 +94,10 @@ def run(args, tmp):
         ]
         urls = [stack.enter_context(harness.database(args.database_url)) for _ in sides]
         children = stack.enter_context(harness.Children())  # stopped before the rest goes
-        for side, database_url in zip(sides, urls, strict=True):
-            side.start(children, database_url)
+        for n, (side, database_url) in enumerate(zip(sides, urls, strict=True), start=1):
+            # Redis databases 1 and 2 keep the two sites' caches apart.
+            redis = {"REDIS_URL": f"{args.redis_url}/{n}"} if args.redis_url else {}
+            side.start(children, database_url, **redis)
         raw = {}
         for n in range(args.rounds):
             print(f"round {n + 1} of {args.rounds}")
@@ -116,7 +118,7 @@ def run(args, tmp):
         old, new = rows[(kind, "old")], rows[(kind, "new")]
         for figure in FIGURES:
             ratio = new[figure] / old[figure] if old[figure] else float("nan")
-            print(f"  {kind:<10} {figure:<20} {old[figure]:>10.2f} {new[figure]:>10.2f} "
+            print(f"  {kind:<10} {figure:<20} {old[figure]:>10.3f} {new[figure]:>10.3f} "
                   f"{ratio:>8.3f}")  # fmt: skip
         rps = new["requests_per_sec"] / old["requests_per_sec"]
         within = rps >= 1 - args.tolerance
@@ -155,6 +157,11 @@ def main(argv=None):
     parser.add_argument("--new", help="another commit instead of this checkout as it is")
     harness.add_wrk_args(parser)
     harness.add_database_arg(parser)
+    parser.add_argument(
+        "--redis-url",
+        help="a Redis server (redis://host:port) both sites use, in databases 1 and 2; "
+        "never one that tests or other sites use",
+    )
     parser.add_argument(
         "--tolerance", type=float, default=0.10, help="how much slower new may be (0.10)"
     )
