@@ -26,7 +26,6 @@ asked the labelled set's paraphrases (short) and its letters' questions (long).
 import argparse
 import json
 import os
-import random
 import re
 import statistics
 import sys
@@ -267,11 +266,11 @@ def measure_similar(port, queries, samples, clients):
 def run_similar(env, tmp, sizes, samples):
     rows = []
     queries = similar_queries()
-    have = int(json.loads(python(env, __file__, "inner-letter-count"))["published_letters"])
+    have = harness.site_data(env, "letter-count")["published_letters"]
     for size in sizes:
         add = max(0, size - have)
         started = time.monotonic()
-        made = json.loads(python(env, __file__, "inner-make-letters", str(add), timeout=3600))
+        made = harness.site_data(env, "make-letters", add, timeout=3600)
         insert_s = time.monotonic() - started
         started = time.monotonic()
         python(env, "manage.py", "update_index", "--chunk_size", "2000", timeout=7200)
@@ -390,131 +389,7 @@ def inner_count(marker, expected, tokens_path):
     )
 
 
-def inner_letter_count():
-    harness.django_setup()
-    from dearly.articles.models import LetterPage
-
-    print(json.dumps({"published_letters": LetterPage.objects.published().count()}))
-
-
-def inner_make_letters(count):
-    """Insert `count` published LetterPages under the column, fast, and as Wagtail has them.
-
-    One demo letter is the template: its rows in wagtailcore_page, articles_postpage and
-    articles_letterpage are copied with a new id, tree path (treebeard's own _get_path),
-    slug, URL path, translation key, title, question, pen name and answer. The column's
-    numchild is updated, so the tree stays valid (Page.fix_tree would find nothing to fix)."""
-    harness.django_setup()
-    import datetime
-    import uuid
-
-    from django.db import connection, transaction
-    from django.utils import timezone
-
-    from wagtail.models import Page
-
-    from dearly.articles.models import ColumnIndexPage, LetterPage, PostPage
-
-    count = int(count)
-    rng = random.Random(count)  # noqa: S311  # made-up letters, not secrets
-    data = json.loads(LABELLED.read_text(encoding="utf-8"))
-    sentences = [
-        s.strip() + "."
-        for letter in data["letters"]
-        for s in re.split(r"(?<=[.?!])\s+", letter["question"])
-        if len(s.split()) > 3
-    ]
-    answers = [letter["answer"] for letter in data["letters"]]
-    pen_words = "Tired Hopeful Stuck Worried Puzzled Frustrated Ready Quiet Curious Overlooked"
-    pen_words = pen_words.split()
-    places = "Leeds Lyon Derby Oslo Perth Cork Bonn Turin Austin Malmo Graz Ghent".split()
-
-    column = ColumnIndexPage.objects.get()
-    template = LetterPage.objects.child_of(column).live().first()
-    tables = [Page._meta.db_table, PostPage._meta.db_table, LetterPage._meta.db_table]
-    keys = ["id", "page_ptr_id", "postpage_ptr_id"]
-    with connection.cursor() as cursor:
-        rows = {}
-        for table, key in zip(tables, keys, strict=True):
-            cursor.execute(f'SELECT * FROM "{table}" WHERE "{key}" = %s', [template.pk])  # noqa: S608
-            columns = [c[0] for c in cursor.description]
-            rows[table] = dict(zip(columns, cursor.fetchone(), strict=True))
-        cursor.execute(f'SELECT MAX(id) FROM "{Page._meta.db_table}"')  # noqa: S608
-        next_id = cursor.fetchone()[0] + 1
-    column.refresh_from_db()
-    position = column.numchild
-    now = timezone.now()
-    started = time.monotonic()
-    batch = 5000
-    for start in range(0, count, batch):
-        pages, posts, letters = [], [], []
-        for n in range(start, min(count, start + batch)):
-            page_id = next_id + n
-            position += 1
-            pen_name = f"{rng.choice(pen_words)} in {rng.choice(places)}"
-            slug = f"bench-letter-{page_id}"
-            question = " ".join(rng.sample(sentences, rng.randint(3, 6)))
-            date = connection.ops.adapt_datetimefield_value(now - datetime.timedelta(minutes=n))
-            page = dict(rows[tables[0]])
-            page.update(
-                id=page_id,
-                path=Page._get_path(column.path, column.depth + 1, position),
-                depth=column.depth + 1,
-                numchild=0,
-                title=f"Dear Dr. Mimi – {pen_name}",
-                draft_title=f"Dear Dr. Mimi – {pen_name}",
-                slug=slug,
-                url_path=f"{column.url_path}{slug}/",
-                translation_key=uuid.uuid4().hex,
-                live=True,
-                has_unpublished_changes=False,
-                first_published_at=date,
-                last_published_at=date,
-                latest_revision_id=None,
-                live_revision_id=None,
-                latest_revision_created_at=None,
-                search_description="",
-                seo_title="",
-            )
-            pages.append(page)
-            post = dict(rows[tables[1]])
-            post.update(page_ptr_id=page_id, date=date, excerpt="", featured=False)
-            posts.append(post)
-            letter = dict(rows[tables[2]])
-            letter.update(
-                postpage_ptr_id=page_id,
-                question=f"<p>{question}</p>",
-                pen_name=pen_name,
-                answer=f"<p>{rng.choice(answers)}</p>",
-                update_id=None,
-            )
-            letters.append(letter)
-        with transaction.atomic(), connection.cursor() as cursor:
-            for table, values in zip(tables, (pages, posts, letters), strict=True):
-                columns = list(values[0])
-                sql = 'INSERT INTO "{}" ({}) VALUES ({})'.format(  # noqa: S608
-                    table,
-                    ", ".join(f'"{c}"' for c in columns),
-                    ", ".join(["%s"] * len(columns)),
-                )
-                cursor.executemany(sql, [[row[c] for c in columns] for row in values])
-    Page.objects.filter(pk=column.pk).update(numchild=position)
-    print(
-        json.dumps(
-            {
-                "inserted": count,
-                "seconds": round(time.monotonic() - started, 1),
-                "published_letters": LetterPage.objects.published().count(),
-            }
-        )
-    )
-
-
-INNER = {
-    "inner-count": inner_count,
-    "inner-letter-count": inner_letter_count,
-    "inner-make-letters": inner_make_letters,
-}
+INNER = {"inner-count": inner_count}
 
 if __name__ == "__main__":
     harness.main(main, INNER)

@@ -104,9 +104,8 @@ def run(args, tmp):
                 f"ms  p99 {row['p99_ms']:.1f} ms  non-2xx {row['non_2xx']}"
             )
         tally, elapsed = post_comments(port, data, args.post_seconds)
-    counted = harness.python(env, "bench/comments_setup.py", "count")
-    stored = int(re.search(r"COUNT=(\d+)", counted)[1])
-    duplicates = int(re.search(r"DUPLICATES=(\d+)", counted)[1])
+    counted = harness.site_data(env, "count")
+    stored, duplicates = counted["count"], counted["duplicates"]
     server_errors = sum(
         n for s, n in tally["statuses"].items() if s.startswith("5") or s == "error"
     )

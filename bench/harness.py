@@ -301,11 +301,18 @@ def scratch_site(tmp, port, database_url=None, root=ROOT, **extra_env):
     return env
 
 
+def site_data(env, command, *args, root=ROOT, timeout=None):
+    """Run bench/site_data.py COMMAND (this checkout's script) on the site of `env` with the
+    code of the checkout `root`: what it printed, as JSON."""
+    out = python(env, ROOT / "bench" / "site_data.py", command, *args, root=root,
+                 timeout=timeout)  # fmt: skip
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def commented_article(env, readers, root=ROOT):
-    """300 approved comments on the article and `readers` logged-in sessions
-    (bench/comments_setup.py of the checkout `root`): {page_id, sessions, comments}."""
-    out = python(env, "bench/comments_setup.py", "prepare", readers, root=root)
-    return json.loads(out.split("SESSIONS=", 1)[1])
+    """300 approved comments on the article and `readers` logged-in sessions:
+    {page_id, sessions, comments}."""
+    return site_data(env, "prepare", readers, root=root)
 
 
 class Postgres:

@@ -10,7 +10,7 @@ first tenth of the run to the end, and each worker ends under 150 MB RSS.
     .venv/bin/python bench/soak.py --minutes 3 --connections 32
 
 The site is a scratch SQLite site: the demo, 1,000 published guides and letters (the
-demo's plus letters inserted in bulk by bench/ask_load.py), 300 comments on the demo guide and
+demo's plus letters inserted in bulk by bench/site_data.py), 300 comments on the demo guide and
 50 readers with logged-in sessions. Each client thread keeps one keep-alive connection; half
 of the reads are logged out (served by the page cache when warm), half logged in. Comments
 are posted by logged-in readers with the form's CSRF token, questions through /ask/'s preview
@@ -45,15 +45,6 @@ QUESTION = (
 
 
 # --- inside the server's environment (run as child processes) -------------------------------
-
-
-def inner_pages():
-    """Every published guide and letter: [[page id, url], …]."""
-    harness.django_setup()
-    from dearly.articles.models import PostPage
-
-    pages = PostPage.objects.published().order_by("pk")
-    print("PAGES=" + json.dumps([[page.pk, page.url] for page in pages]))
 
 
 def inner_count(marker):
@@ -258,10 +249,10 @@ def run(args, tmp):
     port = harness.free_port()
     print(f"Setting up: the demo, {PAGES} published pages, {ACCOUNTS} logged-in readers…")
     env = harness.scratch_site(tmp, port)
-    have = len(json.loads(python(env, __file__, "inner-pages").split("PAGES=", 1)[1]))
+    have = len(harness.site_data(env, "pages"))
     if have < PAGES:
-        python(env, "bench/ask_load.py", "inner-make-letters", str(PAGES - have))
-    pages = json.loads(python(env, __file__, "inner-pages").split("PAGES=", 1)[1])
+        harness.site_data(env, "make-letters", PAGES - have)
+    pages = harness.site_data(env, "pages")
     sessions = harness.commented_article(env, ACCOUNTS)["sessions"]
     marker = f"{random.randrange(16**6):06x}"  # noqa: S311  # tells this run's writes apart
     tally = Tally()
@@ -403,7 +394,7 @@ def main(argv=None):
     return harness.in_scratch_dir("dearly-soak-", lambda tmp: run(args, tmp))
 
 
-INNER = {"inner-pages": inner_pages, "inner-count": inner_count}
+INNER = {"inner-count": inner_count}
 
 if __name__ == "__main__":
     harness.main(main, INNER)
