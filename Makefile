@@ -69,14 +69,16 @@ test: install lint ## Run the whole test suite (unit, HTTP, browser)
 	$(VENV)/bin/pytest -n 2 --dist loadfile -q
 
 .PHONY: bench
-bench: setup $(VENV)/.dev-installed ## Benchmarks: pages vs nginx, logged-in readers, comments and questions under load, a 10-minute soak, WordPress import (needs wrk, nginx)
+bench: setup $(VENV)/.dev-installed ## Benchmarks on scratch sites: pages vs nginx, logged-in readers, comments and questions under load, a 10-minute soak, WordPress import, Redis (needs wrk, nginx, redis-server; BENCH_DURATION=2s SOAK_MINUTES=1 for a short pass)
 	$(PY) bench/run.py
 	$(PY) bench/cache_hit.py
 	$(PY) bench/logged_in.py
 	$(PY) bench/comments_load.py
 	$(PY) bench/ask_load.py
 	$(PY) bench/import_bench.py
-	$(PY) bench/soak.py  # SOAK_MINUTES=1 for a short run
+	$(PY) bench/soak.py
+	$(PY) bench/profile_page.py
+	$(PY) bench/redis_cache.py
 
 .PHONY: similar
 similar: $(VENV)/.run-installed ## Optional: sentence embeddings for "similar letters" (torch CPU, ~1.5 GB)

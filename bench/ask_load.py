@@ -1,8 +1,8 @@
 """Ask Dr. Mimi under load (issue 4): 200 concurrent question submissions against the real
 server on SQLite, and the latency of /ask/similar/ with 10,000 and 100,000 published letters.
 
-Runs the production server (granian, as `make run`) on a throwaway SQLite database in a
-temporary directory, so the demo database under var/ is never touched. Standard library
+Runs the production server (granian, as `make run`) on a scratch site (SQLite in a
+temporary directory), so the demo database under var/ is never touched. Standard library
 only from the outside; the steps that need Django run as child processes in the server's
 environment (this same file, with an `inner-*` command).
 
@@ -26,31 +26,17 @@ asked the labelled set's paraphrases (short) and its letters' questions (long).
 import argparse
 import json
 import os
-import random
 import re
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import (  # the helpers of bench/run.py
-    HOST,
-    ROOT,
-    BenchError,
-    Child,
-    free_port,
-    granian_cmd,
-    percentile,
-    python,
-    throwaway_demo_site,
-    wait_until_answers,
-)
+import harness
+from harness import HOST, ROOT, percentile, python
 
-RESULTS = ROOT / "bench" / "results" / "ask_load.json"
 LABELLED = ROOT / "dearly" / "questions" / "data" / "similar_letters.json"
 # Every this many readers also send their preview twice at once (see submit_one).
 DOUBLE_SEND_EVERY = 4
@@ -280,11 +266,11 @@ def measure_similar(port, queries, samples, clients):
 def run_similar(env, tmp, sizes, samples):
     rows = []
     queries = similar_queries()
-    have = int(json.loads(python(env, __file__, "inner-letter-count"))["published_letters"])
+    have = harness.site_data(env, "letter-count")["published_letters"]
     for size in sizes:
         add = max(0, size - have)
         started = time.monotonic()
-        made = json.loads(python(env, __file__, "inner-make-letters", str(add), timeout=3600))
+        made = harness.site_data(env, "make-letters", add, timeout=3600)
         insert_s = time.monotonic() - started
         started = time.monotonic()
         python(env, "manage.py", "update_index", "--chunk_size", "2000", timeout=7200)
@@ -295,15 +281,9 @@ def run_similar(env, tmp, sizes, samples):
             f"update_index {index_s:.0f} s)",
             flush=True,
         )
-        port = free_port()
-        server = Child(
-            "granian",
-            granian_cmd(port, 2, blocking_threads=1),
-            tmp / f"similar-{size}.log",
-            env=env,
-        )
-        try:
-            wait_until_answers(server, port, "/ask/")
+        port = harness.free_port()
+        with harness.Children() as children:
+            harness.start_server(children, env, port, tmp, "/ask/")
             measure_similar(port, queries["short"][:10], 20, 2)  # warm both workers
             row = {"letters": have, "insert_s": round(insert_s), "update_index_s": round(index_s)}
             for kind in ("short", "long"):
@@ -317,82 +297,75 @@ def run_similar(env, tmp, sizes, samples):
                         f"failures {len(r['failures'])}",
                         flush=True,
                     )
-        finally:
-            server.stop()
         rows.append(row)
     return rows
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--submissions", type=int, default=200)
-    parser.add_argument(
-        "--letters",
-        default="10000,100000",
-        help="comma-separated numbers of published letters to measure /ask/similar/ with",
-    )
-    parser.add_argument("--samples", type=int, default=200, help="requests per measurement")
-    parser.add_argument("--skip-submissions", action="store_true")
-    parser.add_argument("--skip-similar", action="store_true")
-    args = parser.parse_args(argv)
+def run(args, tmp):
     sizes = sorted(int(n) for n in args.letters.split(",") if n.strip())
     results = {}
     ok = True
-    with tempfile.TemporaryDirectory(prefix="dearly-ask-bench-") as tmp:
-        tmp = Path(tmp)
-        port = free_port()
-        env = throwaway_demo_site(tmp, port, DEARLY_SIMILAR=os.environ.get("DEARLY_SIMILAR", ""))
-        if not args.skip_submissions:
-            server = Child(
-                "granian", granian_cmd(port, 2, blocking_threads=1), tmp / "server.log", env=env
-            )
-            try:
-                wait_until_answers(server, port, "/ask/")
-                print(f"{args.submissions} concurrent submissions (granian, 2 workers):")
-                result, passed = run_submissions(env, tmp, port, args.submissions)
-            finally:
-                server.stop()
-            results["submissions"] = result
-            ok = ok and passed
-            s, lat = result["stored"], result["latency_ms"]
-            print(
-                f"  {result['completed']}/{result['submissions']} completed in "
-                f"{result['seconds']} s; stored {s['questions']} ({s['distinct_markers']} "
-                f"distinct, {s['duplicates']} duplicated, {s['tokens_found']} status links "
-                f"found); 5xx {result['server_errors']}; client errors "
-                f"{result['client_error_count']}; receipts {result['receipts_sent']}"
-            )
-            print(f"  responses {result['responses']}")
-            for step, row in lat.items():
-                print(f"  {step:<8} p50 {row['p50']} ms  p95 {row['p95']} ms  max {row['max']} ms")
-            if not passed:
-                print(
-                    "bench: FAILED: every submission must be stored exactly once", file=sys.stderr
-                )
-        if not args.skip_similar and sizes:
-            print("/ask/similar/ latency (granian, 2 workers):")
-            results["similar"] = run_similar(env, tmp, sizes, args.samples)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2))
-    print(f"Results: {RESULTS.relative_to(ROOT)}")
+    port = harness.free_port()
+    env = harness.scratch_site(tmp, port, DEARLY_SIMILAR=os.environ.get("DEARLY_SIMILAR", ""))
+    if not args.skip_submissions:
+        with harness.Children() as children:
+            harness.start_server(children, env, port, tmp, "/ask/")
+            print(f"{args.submissions} concurrent submissions (granian, 2 workers):")
+            result, ok = run_submissions(env, tmp, port, args.submissions)
+        results["submissions"] = result
+        s, lat = result["stored"], result["latency_ms"]
+        print(
+            f"  {result['completed']}/{result['submissions']} completed in "
+            f"{result['seconds']} s; stored {s['questions']} ({s['distinct_markers']} "
+            f"distinct, {s['duplicates']} duplicated, {s['tokens_found']} status links "
+            f"found); 5xx {result['server_errors']}; client errors "
+            f"{result['client_error_count']}; receipts {result['receipts_sent']}"
+        )
+        print(f"  responses {result['responses']}")
+        for step, row in lat.items():
+            print(f"  {step:<8} p50 {row['p50']} ms  p95 {row['p95']} ms  max {row['max']} ms")
+        if not ok:
+            print("bench: FAILED: every submission must be stored exactly once", file=sys.stderr)
+    if not args.skip_similar and sizes:
+        print("/ask/similar/ latency (granian, 2 workers):")
+        results["similar"] = run_similar(env, tmp, sizes, args.samples)
+    harness.write_results("ask_load.json", results)
     return 0 if ok else 1
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--submissions",
+        type=harness.positive_int,
+        default=os.environ.get("BENCH_SUBMISSIONS") or "200",
+        help="concurrent question submissions (env BENCH_SUBMISSIONS; default 200)",
+    )
+    parser.add_argument(
+        "--letters",
+        default=os.environ.get("BENCH_LETTERS") or "10000,100000",
+        help="comma-separated numbers of published letters to measure /ask/similar/ with "
+        "(env BENCH_LETTERS; default 10000,100000)",
+    )
+    parser.add_argument(
+        "--samples",
+        type=harness.positive_int,
+        default=os.environ.get("BENCH_SAMPLES") or "200",
+        help="requests per measurement (env BENCH_SAMPLES; default 200)",
+    )
+    parser.add_argument("--skip-submissions", action="store_true")
+    parser.add_argument("--skip-similar", action="store_true")
+    args = parser.parse_args(argv)
+    return harness.in_scratch_dir("dearly-ask-bench-", lambda tmp: run(args, tmp))
 
 
 # The inner commands: run by main() as child processes with the server's environment.
 
 
-def _django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dearly.settings.dev")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
 def inner_count(marker, expected, tokens_path):
     """How many of this run's questions are stored, how many twice, and whether every status
     link the clients were given leads to a stored question."""
-    _django()
+    harness.django_setup()
     from collections import Counter
 
     from dearly.questions.models import Question, hash_token
@@ -416,138 +389,7 @@ def inner_count(marker, expected, tokens_path):
     )
 
 
-def inner_letter_count():
-    _django()
-    from dearly.articles.models import LetterPage
-
-    print(json.dumps({"published_letters": LetterPage.objects.published().count()}))
-
-
-def inner_make_letters(count):
-    """Insert `count` published LetterPages under the column, fast, and as Wagtail has them.
-
-    One demo letter is the template: its rows in wagtailcore_page, articles_postpage and
-    articles_letterpage are copied with a new id, tree path (treebeard's own _get_path),
-    slug, URL path, translation key, title, question, pen name and answer. The column's
-    numchild is updated, so the tree stays valid (Page.fix_tree would find nothing to fix)."""
-    _django()
-    import datetime
-    import uuid
-
-    from django.db import connection, transaction
-    from django.utils import timezone
-
-    from wagtail.models import Page
-
-    from dearly.articles.models import ColumnIndexPage, LetterPage, PostPage
-
-    count = int(count)
-    rng = random.Random(count)  # noqa: S311  # made-up letters, not secrets
-    data = json.loads(LABELLED.read_text(encoding="utf-8"))
-    sentences = [
-        s.strip() + "."
-        for letter in data["letters"]
-        for s in re.split(r"(?<=[.?!])\s+", letter["question"])
-        if len(s.split()) > 3
-    ]
-    answers = [letter["answer"] for letter in data["letters"]]
-    pen_words = "Tired Hopeful Stuck Worried Puzzled Frustrated Ready Quiet Curious Overlooked"
-    pen_words = pen_words.split()
-    places = "Leeds Lyon Derby Oslo Perth Cork Bonn Turin Austin Malmo Graz Ghent".split()
-
-    column = ColumnIndexPage.objects.get()
-    template = LetterPage.objects.child_of(column).live().first()
-    tables = [Page._meta.db_table, PostPage._meta.db_table, LetterPage._meta.db_table]
-    keys = ["id", "page_ptr_id", "postpage_ptr_id"]
-    with connection.cursor() as cursor:
-        rows = {}
-        for table, key in zip(tables, keys, strict=True):
-            cursor.execute(f'SELECT * FROM "{table}" WHERE "{key}" = %s', [template.pk])  # noqa: S608
-            columns = [c[0] for c in cursor.description]
-            rows[table] = dict(zip(columns, cursor.fetchone(), strict=True))
-        cursor.execute(f'SELECT MAX(id) FROM "{Page._meta.db_table}"')  # noqa: S608
-        next_id = cursor.fetchone()[0] + 1
-    column.refresh_from_db()
-    position = column.numchild
-    now = timezone.now()
-    started = time.monotonic()
-    batch = 5000
-    for start in range(0, count, batch):
-        pages, posts, letters = [], [], []
-        for n in range(start, min(count, start + batch)):
-            page_id = next_id + n
-            position += 1
-            pen_name = f"{rng.choice(pen_words)} in {rng.choice(places)}"
-            slug = f"bench-letter-{page_id}"
-            question = " ".join(rng.sample(sentences, rng.randint(3, 6)))
-            date = connection.ops.adapt_datetimefield_value(now - datetime.timedelta(minutes=n))
-            page = dict(rows[tables[0]])
-            page.update(
-                id=page_id,
-                path=Page._get_path(column.path, column.depth + 1, position),
-                depth=column.depth + 1,
-                numchild=0,
-                title=f"Dear Dr. Mimi – {pen_name}",
-                draft_title=f"Dear Dr. Mimi – {pen_name}",
-                slug=slug,
-                url_path=f"{column.url_path}{slug}/",
-                translation_key=uuid.uuid4().hex,
-                live=True,
-                has_unpublished_changes=False,
-                first_published_at=date,
-                last_published_at=date,
-                latest_revision_id=None,
-                live_revision_id=None,
-                latest_revision_created_at=None,
-                search_description="",
-                seo_title="",
-            )
-            pages.append(page)
-            post = dict(rows[tables[1]])
-            post.update(page_ptr_id=page_id, date=date, excerpt="", featured=False)
-            posts.append(post)
-            letter = dict(rows[tables[2]])
-            letter.update(
-                postpage_ptr_id=page_id,
-                question=f"<p>{question}</p>",
-                pen_name=pen_name,
-                answer=f"<p>{rng.choice(answers)}</p>",
-                update_id=None,
-            )
-            letters.append(letter)
-        with transaction.atomic(), connection.cursor() as cursor:
-            for table, values in zip(tables, (pages, posts, letters), strict=True):
-                columns = list(values[0])
-                sql = 'INSERT INTO "{}" ({}) VALUES ({})'.format(  # noqa: S608
-                    table,
-                    ", ".join(f'"{c}"' for c in columns),
-                    ", ".join(["%s"] * len(columns)),
-                )
-                cursor.executemany(sql, [[row[c] for c in columns] for row in values])
-    Page.objects.filter(pk=column.pk).update(numchild=position)
-    print(
-        json.dumps(
-            {
-                "inserted": count,
-                "seconds": round(time.monotonic() - started, 1),
-                "published_letters": LetterPage.objects.published().count(),
-            }
-        )
-    )
-
-
-INNER = {
-    "inner-count": inner_count,
-    "inner-letter-count": inner_letter_count,
-    "inner-make-letters": inner_make_letters,
-}
+INNER = {"inner-count": inner_count}
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] in INNER:
-        INNER[sys.argv[1]](*sys.argv[2:])
-        sys.exit(0)
-    try:
-        sys.exit(main())
-    except BenchError as error:
-        print(f"bench: {error}", file=sys.stderr)
-        sys.exit(1)
+    harness.main(main, INNER)

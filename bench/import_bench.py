@@ -1,5 +1,5 @@
 """WordPress import at scale: a generated export of 10,000 posts (a third of them letters)
-and 100,000 threaded comments, imported into a throwaway SQLite site, then imported again.
+and 100,000 threaded comments, imported into a scratch SQLite site, then imported again.
 
 Reports wall time and peak memory (max RSS of the import process) for both runs, against the
 targets of issue 5: first run under 3 minutes, re-run under 1 minute, peak under 500 MB.
@@ -8,18 +8,14 @@ targets of issue 5: first run under 3 minutes, re-run under 1 minute, peak under
 """
 
 import argparse
-import json
 import os
 import random
 import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 from xml.sax.saxutils import escape
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import ROOT, BenchError, throwaway_demo_site  # the helpers of bench/run.py
+import harness
+from harness import ROOT, BenchError
 
 TARGETS = {"first": 180.0, "rerun": 60.0, "peak_mb": 500.0}
 WORDS = (
@@ -156,26 +152,18 @@ def timed_import(env, export, log):
     return wall, cpu, usage.ru_maxrss / 1024, summary
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--posts", type=int, default=10_000)
-    parser.add_argument("--comments", type=int, default=100_000)
-    args = parser.parse_args()
-    if args.posts < 3 or args.comments < 0:
-        parser.error("--posts must be at least 3 and --comments not negative")
-    with tempfile.TemporaryDirectory(prefix="dearly-import-bench-") as tmp:
-        tmp = Path(tmp)
-        export = tmp / "export.xml"
-        write_export(export, args.posts, args.comments)
-        size_mb = export.stat().st_size / 1e6
-        print(f"export: {args.posts} posts, {args.comments} comments, {size_mb:.1f} MB")
-        env = throwaway_demo_site(tmp, 0)
-        first, first_cpu, first_peak, summary = timed_import(env, export, tmp / "first.log")
-        print(f"first run: {first:.1f} s ({first_cpu:.1f} s CPU), peak RSS {first_peak:.0f} MB")
-        print("\n".join("  " + line for line in summary.splitlines()[:8]))
-        rerun, rerun_cpu, rerun_peak, summary = timed_import(env, export, tmp / "rerun.log")
-        print(f"re-run:    {rerun:.1f} s ({rerun_cpu:.1f} s CPU), peak RSS {rerun_peak:.0f} MB")
-        print("\n".join("  " + line for line in summary.splitlines()[:3]))
+def run(args, tmp):
+    export = tmp / "export.xml"
+    write_export(export, args.posts, args.comments)
+    size_mb = export.stat().st_size / 1e6
+    print(f"export: {args.posts} posts, {args.comments} comments, {size_mb:.1f} MB")
+    env = harness.scratch_site(tmp, 0)
+    first, first_cpu, first_peak, summary = timed_import(env, export, tmp / "first.log")
+    print(f"first run: {first:.1f} s ({first_cpu:.1f} s CPU), peak RSS {first_peak:.0f} MB")
+    print("\n".join("  " + line for line in summary.splitlines()[:8]))
+    rerun, rerun_cpu, rerun_peak, summary = timed_import(env, export, tmp / "rerun.log")
+    print(f"re-run:    {rerun:.1f} s ({rerun_cpu:.1f} s CPU), peak RSS {rerun_peak:.0f} MB")
+    print("\n".join("  " + line for line in summary.splitlines()[:3]))
     figures = {
         "posts": args.posts,
         "comments": args.comments,
@@ -185,11 +173,9 @@ def main():
         "rerun_s": round(rerun, 1),
         "rerun_cpu_s": round(rerun_cpu, 1),
         "peak_mb": round(max(first_peak, rerun_peak)),
-        "load_average": os.getloadavg()[0],
+        "load_average": harness.load_average(),
     }
-    results = ROOT / "bench" / "results"
-    results.mkdir(exist_ok=True)
-    (results / "import.json").write_text(json.dumps(figures, indent=2) + "\n")
+    harness.write_results("import.json", figures)
     ok = (
         first <= TARGETS["first"]
         and rerun <= TARGETS["rerun"]
@@ -202,9 +188,21 @@ def main():
     return 0 if ok else 1
 
 
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--posts", type=int, default=os.environ.get("BENCH_POSTS") or "10000",
+        help="posts in the export (env BENCH_POSTS; default 10000)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--comments", type=int, default=os.environ.get("BENCH_COMMENTS") or "100000",
+        help="comments in the export (env BENCH_COMMENTS; default 100000)",
+    )  # fmt: skip
+    args = parser.parse_args(argv)
+    if args.posts < 3 or args.comments < 0:
+        parser.error("--posts must be at least 3 and --comments not negative")
+    return harness.in_scratch_dir("dearly-import-bench-", lambda tmp: run(args, tmp))
+
+
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchError as error:
-        print(f"import_bench: {error}", file=sys.stderr)
-        sys.exit(1)
+    harness.main(main)

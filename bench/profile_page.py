@@ -1,6 +1,6 @@
 """Where a page's time goes: cProfile and query counts for the article with 300 comments,
-rendered in-process through the WSGI application (the full middleware stack), on a throwaway
-SQLite database loaded like the one bench/comments_load.py uses.
+rendered in-process through the WSGI application (the full middleware stack), on a scratch
+site (SQLite, or PostgreSQL with --database-url) loaded like the one bench/comments_load.py uses.
 
     .venv/bin/python bench/profile_page.py [--requests 300] [--logged-out] [--top 30]
 
@@ -11,24 +11,18 @@ request), then the functions with the most cumulative and own time.
 import argparse
 import cProfile
 import io
-import json
 import os
 import pstats
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import ROOT, free_port, python  # the helpers of bench/run.py
-
-ARTICLE = "/guides/when-you-are-turned-down/"
+import harness
+from harness import ARTICLE
 
 
 def inner(args):
     """In the server's environment: run the requests and profile them."""
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dearly.settings.dev")
+    harness.django_setup()
     from django.core.wsgi import get_wsgi_application
     from django.db import connection
 
@@ -101,42 +95,38 @@ def inner(args):
         print(out.getvalue().split("\n", 6)[-1])
 
 
+def profile(args, tmp):
+    with harness.database(args.database_url) as url:
+        env = harness.scratch_site(tmp, harness.free_port(), url)
+        data = harness.commented_article(env, 5)
+        extra = [] if args.logged_out else ["--session", data["sessions"][0]]
+        if args.callees:
+            extra += ["--callees", args.callees]
+        print(f"Article with {data['comments']} approved comments, {args.requests} requests")
+        inner_args = ["--inner", "--requests", args.requests, "--top", args.top, *extra]
+        print(harness.python(env, __file__, *inner_args))
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument(
+        "--requests",
+        type=harness.positive_int,
+        default=os.environ.get("BENCH_REQUESTS") or "300",
+        help="requests to profile (env BENCH_REQUESTS; default 300)",
+    )
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--logged-out", action="store_true")
-    parser.add_argument("--database-url", help="a PostgreSQL server to use instead of SQLite")
+    harness.add_database_arg(parser)
     parser.add_argument("--callees", help="also show what functions matching this call")
     parser.add_argument("--session", help=argparse.SUPPRESS)  # inner run only
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.inner:
         return inner(args)
-    from logged_in import Postgres
-
-    database = Postgres(args.database_url) if args.database_url else None
-    with tempfile.TemporaryDirectory(prefix="dearly-profile-") as tmp:
-        try:
-            return profile(args, Path(tmp), database)
-        finally:
-            if database:
-                database.drop()
-
-
-def profile(args, tmp, database):
-    from logged_in import site_env
-
-    env = site_env(tmp, free_port(), database.url if database else None)
-    prepared = python(env, "bench/comments_setup.py", "prepare", "5")
-    data = json.loads(prepared.split("SESSIONS=", 1)[1])
-    extra = [] if args.logged_out else ["--session", data["sessions"][0]]
-    if args.callees:
-        extra += ["--callees", args.callees]
-    print(f"Article with {data['comments']} approved comments, {args.requests} requests")
-    inner_args = ["--inner", "--requests", str(args.requests), "--top", str(args.top), *extra]
-    print(python(env, "bench/profile_page.py", *inner_args))
-    return 0
+    harness.check_database_arg(parser, args)
+    return harness.in_scratch_dir("dearly-profile-", lambda tmp: profile(args, tmp))
 
 
 if __name__ == "__main__":

@@ -9,8 +9,8 @@ first tenth of the run to the end, and each worker ends under 150 MB RSS.
     .venv/bin/python bench/soak.py --short          # 1 minute, to try it
     .venv/bin/python bench/soak.py --minutes 3 --connections 32
 
-The site is a throwaway SQLite database: the demo, 1,000 published guides and letters (the
-demo's plus letters inserted in bulk by bench/ask_load.py), 300 comments on the demo guide and
+The site is a scratch SQLite site: the demo, 1,000 published guides and letters (the
+demo's plus letters inserted in bulk by bench/site_data.py), 300 comments on the demo guide and
 50 readers with logged-in sessions. Each client thread keeps one keep-alive connection; half
 of the reads are logged out (served by the page cache when warm), half logged in. Comments
 are posted by logged-in readers with the form's CSRF token, questions through /ask/'s preview
@@ -24,29 +24,15 @@ import json
 import os
 import random
 import re
-import sys
 import threading
 import time
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import (  # the helpers of bench/run.py
-    HOST,
-    ROOT,
-    Child,
-    free_port,
-    granian_cmd,
-    in_scratch_dir,
-    percentile,
-    positive_int,
-    python,
-    throwaway_demo_site,
-    wait_until_answers,
-)
+import harness
+from harness import HOST, percentile, python
 
-RESULTS = ROOT / "bench" / "results" / "soak.json"
 PAGES = 1000
 ACCOUNTS = 50
 COMMENT_SHARE, QUESTION_SHARE = 0.04, 0.01
@@ -61,26 +47,9 @@ QUESTION = (
 # --- inside the server's environment (run as child processes) -------------------------------
 
 
-def _django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dearly.settings.dev")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
-def inner_pages():
-    """Every published guide and letter: [[page id, url], …]."""
-    _django()
-    from dearly.articles.models import PostPage
-
-    pages = PostPage.objects.published().order_by("pk")
-    print("PAGES=" + json.dumps([[page.pk, page.url] for page in pages]))
-
-
 def inner_count(marker):
     """How many of this run's comments and questions are stored, and how many twice."""
-    _django()
+    harness.django_setup()
     from dearly.comments.models import Comment
     from dearly.questions.models import Question
 
@@ -277,21 +246,19 @@ def worker_rss_mb(server):
 
 
 def run(args, tmp):
-    port = free_port()
+    port = harness.free_port()
     print(f"Setting up: the demo, {PAGES} published pages, {ACCOUNTS} logged-in readers…")
-    env = throwaway_demo_site(tmp, port)
-    have = len(json.loads(python(env, __file__, "inner-pages").split("PAGES=", 1)[1]))
+    env = harness.scratch_site(tmp, port)
+    have = len(harness.site_data(env, "pages"))
     if have < PAGES:
-        python(env, "bench/ask_load.py", "inner-make-letters", str(PAGES - have))
-    pages = json.loads(python(env, __file__, "inner-pages").split("PAGES=", 1)[1])
-    prepared = python(env, "bench/comments_setup.py", "prepare", str(ACCOUNTS))
-    sessions = json.loads(prepared.split("SESSIONS=", 1)[1])["sessions"]
+        harness.site_data(env, "make-letters", PAGES - have)
+    pages = harness.site_data(env, "pages")
+    sessions = harness.commented_article(env, ACCOUNTS)["sessions"]
     marker = f"{random.randrange(16**6):06x}"  # noqa: S311  # tells this run's writes apart
-    server = Child("granian", granian_cmd(port, 2, blocking_threads=1), tmp / "app.log", env=env)
     tally = Tally()
     samples = []
-    try:
-        wait_until_answers(server, port, pages[0][1])
+    with harness.Children() as children:
+        server = harness.start_server(children, env, port, tmp, pages[0][1])
         seconds = args.minutes * 60
         print(
             f"Soak: {len(pages)} pages, {args.connections} connections, {args.minutes:g} "
@@ -324,8 +291,6 @@ def run(args, tmp):
             thread.join(timeout=120)
         elapsed = time.monotonic() - started
         final = worker_rss_mb(server)
-    finally:
-        server.stop()
     counted = json.loads(python(env, __file__, "inner-count", marker).split("COUNT=", 1)[1])
     return summarize(args, tally, counted, baseline or {}, final, samples, elapsed, len(pages))
 
@@ -407,8 +372,7 @@ def summarize(args, tally, counted, baseline, final, samples, elapsed, pages):
         print(f"  [{'ok' if ok else 'FAILED'}] {name}")
     for example in tally.examples:
         print(f"  error: {example}")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    harness.write_results("soak.json", result)
     return 0 if all(checks.values()) else 1
 
 
@@ -421,19 +385,16 @@ def main(argv=None):
         help="length of the soak (env SOAK_MINUTES; default 10)",
     )
     parser.add_argument("--short", action="store_true", help="a one-minute run to try it")
-    parser.add_argument("--connections", type=positive_int, default=64)
+    parser.add_argument("--connections", type=harness.positive_int, default=64)
     args = parser.parse_args(argv)
     if args.short:
         args.minutes = 1
     if not 0 < args.minutes <= 24 * 60:
         parser.error(f"--minutes must be between 0 and 1440, not {args.minutes:g}")
-    return in_scratch_dir("dearly-soak-", lambda tmp: run(args, tmp))
+    return harness.in_scratch_dir("dearly-soak-", lambda tmp: run(args, tmp))
 
 
-INNER = {"inner-pages": inner_pages, "inner-count": inner_count}
+INNER = {"inner-count": inner_count}
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] in INNER:
-        INNER[sys.argv[1]](*sys.argv[2:])
-        sys.exit(0)
-    sys.exit(main())
+    harness.main(main, INNER)
