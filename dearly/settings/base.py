@@ -24,6 +24,8 @@ INSTALLED_APPS = [
     "dearly.search",
     "dearly.importer",
     "dearly.pagecache",
+    "dearly.demo",
+    "dearly.ops",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -25,12 +25,13 @@ import tempfile
 import zlib
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.core.files.storage import FileSystemStorage, storages
 from django.core.management import call_command
 from django.db import connection
+
+from dearly.pagecache.store import get_store
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -332,10 +333,7 @@ def _clear_caches():
     # An archive from before the database cache had a table brings none back.
     clearers = {"cache table": lambda: call_command("createcachetable", verbosity=0)}
     clearers |= {f"cache {alias!r}": caches[alias].clear for alias in settings.CACHES}
-    if apps.is_installed("dearly.pagecache"):
-        from dearly.pagecache.store import get_store
-
-        clearers["page cache"] = lambda: get_store().clear()
+    clearers["page cache"] = lambda: get_store().clear()
     problems = []
     for name, clear in clearers.items():
         try:
