@@ -25,7 +25,8 @@ from wagtail.snippets.models import register_snippet
 
 from dearly.core.blocks import INLINE_FEATURES, RICH_TEXT_FEATURES, BodyBlock, body_plain_html
 from dearly.core.text import excerpt_from_html, truncate_words
-from dearly.questions.editor import LetterPageForm, privacy_check_panel
+
+from .editor import LetterPageForm, privacy_check_panel
 
 
 @register_snippet

@@ -25,9 +25,9 @@ from django.views.generic import TemplateView
 
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from dearly.articles.editor import columnist_name
 from dearly.articles.models import ColumnIndexPage, LetterPage
 
-from .editor import columnist_name
 from .models import Question
 from .similarity import content_words, question_plain_text, rank_similar
 
