@@ -1,6 +1,7 @@
 """Settings shared by every environment. Safe by default: DEBUG is off and nothing secret
 lives here; dev.py, test.py and production.py add what each environment needs."""
 
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -400,10 +401,6 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 def networks_from_env(name):
     """Comma-separated CIDRs from the environment, checked now: a typo stops the start."""
-    import ipaddress
-
-    from django.core.exceptions import ImproperlyConfigured
-
     values = [v.strip() for v in os.environ.get(name, "").split(",") if v.strip()]
     for value in values:
         try:
