@@ -58,9 +58,10 @@ demo: $(VENV)/.run-installed ## Load the demo content (idempotent)
 	$(MANAGE) load_demo
 
 .PHONY: lint
-lint: $(VENV)/.dev-installed ## ruff, Django's checks, and missing migrations
+lint: $(VENV)/.dev-installed ## ruff, the app layers (import-linter), Django's checks, and missing migrations
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=dearly.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=dearly.settings.test $(MANAGE) makemigrations --check --dry-run -v0
 

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from wagtail.models import Page, Site
 
+import pytest
+
 from dearly.articles.models import ArticleIndexPage, ArticlePage, ColumnIndexPage, LetterPage, Topic
 from dearly.core.models import HomePage
 
@@ -116,8 +118,6 @@ def screenshot(page, name, size):
 
 def serious_axe_violations(page):
     """axe-core's serious and critical WCAG findings on the loaded page: (id, impact, targets)."""
-    import pytest
-
     if not AXE_JS.exists():
         pytest.skip(f"axe-core not installed ({AXE_JS} missing; run npm ci)")
     page.evaluate(AXE_JS.read_text())

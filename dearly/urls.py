@@ -14,8 +14,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.documents.views import serve as wagtaildocs_views
 
 from dearly.accounts.views import to_the_login_page
+from dearly.articles.sitemaps import SITEMAPS
 from dearly.core.security import limit_password_guesses
-from dearly.core.sitemaps import SITEMAPS
 from dearly.core.views import robots_txt
 
 # One way to log in (docs/security.md). These shadow Wagtail's own routes of the same paths:

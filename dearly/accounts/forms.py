@@ -3,6 +3,10 @@ import unicodedata
 from django import forms
 from django.core.exceptions import ValidationError
 
+from wagtail.models import Site
+
+from dearly.comments.models import DELETED_READER
+from dearly.core.models import ColumnSettings
 from dearly.core.text import clean_typed_text, name_keys
 
 from .models import User
@@ -38,11 +42,6 @@ def is_reserved_name(name):
 def reserved_names():
     """What the names readers may not take look like: the columnist's (per site), the site's,
     the placeholders."""
-    from wagtail.models import Site
-
-    from dearly.comments.models import DELETED_READER
-    from dearly.core.models import ColumnSettings
-
     names = {DELETED_READER, "Dearly", "admin", "administrator", "moderator", "editor"}
     names.update(ColumnSettings.objects.values_list("columnist_name", flat=True))
     names.update(Site.objects.values_list("site_name", flat=True))

@@ -5,7 +5,10 @@ from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Count
 
+from dearly.comments.models import Comment
 from dearly.core.invalidation import depends_on_posts, query_read
+
+from .models import ArticlePage, LetterPage
 
 PER_PAGE = 12
 
@@ -26,8 +29,6 @@ def paginate(request, queryset, per_page=PER_PAGE):
 def load_posts(ids):
     """Specific guides and letters for `ids`, in that order, with their authors and comment
     counts: always the same queries, whatever the number or mix."""
-    from .models import ArticlePage, LetterPage
-
     found = {}
     for model in (ArticlePage, LetterPage):
         for post in model.objects.filter(pk__in=ids):
@@ -39,8 +40,6 @@ def load_posts(ids):
 
 def attach_comment_counts(posts):
     """Set `comment_count` (approved comments) on each post from one query."""
-    from dearly.comments.models import Comment
-
     posts = list(posts)
     depends_on_posts(p.pk for p in posts)  # a comment must refresh every listing showing its count
     counts = dict(

@@ -26,7 +26,8 @@ from wagtail.snippets.models import register_snippet
 from dearly.core.blocks import INLINE_FEATURES, RICH_TEXT_FEATURES, BodyBlock, body_plain_html
 from dearly.core.invalidation import CONTENT, for_templates, token
 from dearly.core.text import excerpt_from_html, truncate_words
-from dearly.questions.editor import LetterPageForm, privacy_check_panel
+
+from .editor import LetterPageForm, privacy_check_panel
 
 
 @register_snippet
@@ -189,15 +190,10 @@ class PostPage(Page):
 
     def get_view_restrictions(self):
         """Wagtail's restrictions of this page and its ancestors; on a page from the route
-        cache (dearly.core.routing) their rows come with it, saving two queries a view."""
+        cache (dearly.core.routing) their rows come with it, saving two queries a view. That
+        page only serves readers, where Wagtail iterates the restrictions: a list will do."""
         rows = self.__dict__.get("_dearly_view_restrictions")
-        if rows is None:
-            return super().get_view_restrictions()
-        from wagtail.models import PageViewRestriction
-
-        restrictions = PageViewRestriction.objects.filter(pk__in=[r.pk for r in rows])
-        restrictions._result_cache = list(rows)
-        return restrictions
+        return super().get_view_restrictions() if rows is None else list(rows)
 
     def serve(self, request, *args, **kwargs):
         from .reader_page import serve_for_reader

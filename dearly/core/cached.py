@@ -1,4 +1,4 @@
-"""Site-wide data every page shows (column settings, topic navigation, footer links), read from
+"""Site-wide data every page shows (column settings, footer links), read from
 the fragment cache under the versions of what they show (dearly.core.invalidation) instead of
 the database on each request; and whether a reader may use the editor's admin (for Wagtail's
 user bar)."""
@@ -21,18 +21,6 @@ def column_settings(request=None, site=None):
         return ColumnSettings()
     return cached(
         request, f"column-settings:{site.pk}", (SITE,), lambda: ColumnSettings.for_site(site)
-    )
-
-
-def nav_topics(request):
-    """Top-level topics for the site navigation."""
-    from dearly.articles.models import Topic
-
-    return cached(
-        request,
-        "nav-topics",
-        (SITE,),
-        lambda: list(Topic.objects.filter(parent__isnull=True).only("name", "slug")[:8]),
     )
 
 

@@ -66,21 +66,6 @@ class HomePage(Page):
     subpage_types = ["articles.ArticleIndexPage", "articles.ColumnIndexPage", "core.StandardPage"]
     max_count = 1
 
-    LATEST_GUIDES = 6
-    LATEST_LETTERS = 6
-
-    def get_context(self, request, *args, **kwargs):
-        from dearly.articles.models import ArticlePage, LetterPage
-
-        context = super().get_context(request, *args, **kwargs)
-        from dearly.articles.listing import attach_comment_counts
-
-        guides = ArticlePage.objects.published().newest_first()[: self.LATEST_GUIDES]
-        letters = LetterPage.objects.published().newest_first()[: self.LATEST_LETTERS]
-        context["latest_guides"] = attach_comment_counts(guides)
-        context["latest_letters"] = attach_comment_counts(letters)
-        return context
-
 
 class StandardPage(Page):
     """About, Privacy, Comment policy and other plain pages."""

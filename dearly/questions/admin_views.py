@@ -25,9 +25,10 @@ from django.views.generic import TemplateView
 
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from dearly.articles.editor import columnist_name
 from dearly.articles.models import ColumnIndexPage, LetterPage
 
-from .editor import columnist_name
+from . import tasks
 from .models import Question
 from .similarity import content_words, question_plain_text, rank_similar
 
@@ -101,10 +102,8 @@ def decline(question, reply=""):
         question.decline_reply = reply
         _set_status(question, Status.DECLINED, "decline_reply")
         if reply and question.email:
-            from .tasks import tell_writer_declined
-
             pk = question.pk
-            transaction.on_commit(lambda: tell_writer_declined.enqueue(pk))
+            transaction.on_commit(lambda: tasks.tell_writer_declined.enqueue(pk))
     return question
 
 

@@ -6,4 +6,5 @@ class QuestionsConfig(AppConfig):
     label = "questions"
 
     def ready(self):
+        # Receivers connect once the app registry is ready (Django's AppConfig.ready docs).
         from . import signals  # noqa: F401  # letter published → question published

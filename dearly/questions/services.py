@@ -15,6 +15,7 @@ from dearly.articles.models import LetterPage
 from dearly.core import security
 from dearly.core.text import truncate_words
 
+from . import tasks
 from .models import Question, hash_token
 from .similarity import content_words, question_plain_text, rank_similar
 
@@ -163,9 +164,7 @@ def store_question(token, *, text, pen_name, email="", ip_address=None, user=Non
     except IntegrityError:  # the same preview sent twice at the same moment
         return Question.objects.get(token_hash=token_hash), False
     if question.email:
-        from .tasks import send_receipt
-
-        transaction.on_commit(lambda: send_receipt.enqueue(question.pk, token))
+        transaction.on_commit(lambda: tasks.send_receipt.enqueue(question.pk, token))
     return question, True
 
 

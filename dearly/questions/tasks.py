@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -72,6 +73,4 @@ def tell_writer_declined(question_id):
 @task()
 def purge_old_questions():
     """`manage.py purge_questions`, run daily (see docs/deployment.md)."""
-    from django.core.management import call_command
-
     call_command("purge_questions")

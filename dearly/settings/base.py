@@ -1,6 +1,7 @@
 """Settings shared by every environment. Safe by default: DEBUG is off and nothing secret
 lives here; dev.py, test.py and production.py add what each environment needs."""
 
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,7 +25,8 @@ INSTALLED_APPS = [
     "dearly.search",
     "dearly.importer",
     "dearly.pagecache",
-    "wagtail.contrib.forms",
+    "dearly.demo",
+    "dearly.ops",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
@@ -42,7 +44,6 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -400,10 +401,6 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 def networks_from_env(name):
     """Comma-separated CIDRs from the environment, checked now: a typo stops the start."""
-    import ipaddress
-
-    from django.core.exceptions import ImproperlyConfigured
-
     values = [v.strip() for v in os.environ.get(name, "").split(",") if v.strip()]
     for value in values:
         try:

@@ -134,7 +134,7 @@ def hostile_posts(site_tree):
 def feed_urls():
     """Every feed the articles app serves, with the hostile topic's slug where one is needed."""
     return [
-        pattern.pattern._route.replace("<slug:slug>", "hostile")
+        str(pattern.pattern).replace("<slug:slug>", "hostile")
         for pattern in urlpatterns
         if isinstance(pattern.callback, Feed)
     ]

@@ -2,19 +2,23 @@ import json
 
 from django import template
 from django.conf import settings
-from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
 
+from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
+
+from dearly.core import cached
 from dearly.core.ids import parse_id
 
 register = template.Library()
+# The escapes of Django's json_script filter, which only writes type="application/json".
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 @register.filter
 def json_ld(data):
     """JSON for a <script type="application/ld+json"> element, escaped like json_script so
     user text can never close the element."""
-    text = json.dumps(data, ensure_ascii=False, default=str).translate(_json_script_escapes)
+    text = json.dumps(data, ensure_ascii=False, default=str).translate(JSON_SCRIPT_ESCAPES)
     return mark_safe(text)  # noqa: S308  # <, > and & are escaped above
 
 
@@ -28,49 +32,24 @@ def canonical_url(context):
     return f"{url}?page={page}" if page and page > 1 else url
 
 
-@register.simple_tag
-def related_for(page, ids=None):
-    """`page`'s related posts: those of `ids` (found by related_ids), or worked out now."""
-    from dearly.articles.listing import load_posts
-    from dearly.articles.related import related_posts
-
-    return related_posts(page) if ids is None else load_posts(ids)
-
-
-@register.simple_tag(takes_context=True)
-def nav_topics(context):
-    """Top-level topics for the site navigation."""
-    from dearly.core.cached import nav_topics
-
-    return nav_topics(context.get("request"))
-
-
 @register.simple_tag(takes_context=True)
 def footer_pages(context):
     """Plain pages (About, Privacy, Comment policy) linked in the footer."""
-    from dearly.core.cached import footer_pages
-
-    return footer_pages(context.get("request"))
+    return cached.footer_pages(context.get("request"))
 
 
 @register.simple_tag(takes_context=True)
 def column_settings(context):
     """The site's ColumnSettings (columnist's name, tagline), cached by content version."""
-    from dearly.core.cached import column_settings
-
-    return column_settings(context.get("request"))
+    return cached.column_settings(context.get("request"))
 
 
 @register.simple_tag(takes_context=True)
 def userbar(context):
     """Wagtail's user bar, with the permission check remembered (dearly.core.cached)."""
-    from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
-
-    from dearly.core.cached import may_use_admin
-
     request = context.get("request")
     user = getattr(request, "user", None)
-    if user is None or not may_use_admin(request, user):
+    if user is None or not cached.may_use_admin(request, user):
         return ""
     return wagtailuserbar(context)
 

@@ -235,12 +235,12 @@ def demo_objects():
         consent=True,
     )
     # With their size and hash, as Wagtail's upload forms leave them (a GET would add them).
-    image = get_image_model()(title="Desk", file=get_test_image_file())
-    image._set_image_file_metadata()
-    image.save()
-    document = get_document_model()(title="Notes", file=ContentFile(b"notes", name="notes.txt"))
-    document._set_document_file_metadata()
-    document.save()
+    image = get_image_model().objects.create(title="Desk", file=get_test_image_file())
+    document = get_document_model().objects.create(
+        title="Notes", file=ContentFile(b"notes", name="notes.txt")
+    )
+    for media in (image, document):
+        media.get_file_size(), media.get_file_hash()  # each saves what it reads
     return {
         "editor": editor,
         "reader": reader,

@@ -11,6 +11,8 @@ from django.utils.html import escape
 
 from wagtail.contrib.redirects.models import Redirect
 
+from ..models import ImportedObject
+
 MARKER = "/__wordpress-link__/"
 MARKED_HREF = re.compile(r'href="' + re.escape(MARKER) + r'([^"]*)"')
 QUERY_KINDS = {"p": ("post", "page", "attachment"), "page_id": ("page",)}
@@ -95,8 +97,7 @@ class RedirectBook:
             return redirect.redirect_page_id, redirect.redirect_link
         if normal in self.existing:
             return self.existing[normal], self.existing_links.get(normal, "")
-        from ..models import ImportedObject  # a page from an earlier run, still at its old path
-
+        # A page from an earlier run, still at its old path.
         for old_url, object_id in ImportedObject.objects.filter(
             kind__in=["post", "page"], old_url__endswith=path, object_id__isnull=False
         ).values_list("old_url", "object_id")[:5]:

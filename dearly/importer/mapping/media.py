@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.core.files import File
 from django.core.files.images import ImageFile
+from django.core.files.storage import default_storage
 
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -98,7 +99,5 @@ class MediaLibrary:
 
     def remove_stored(self):
         """After a failed import: the rolled-back rows' files go too."""
-        from django.core.files.storage import default_storage
-
         for name in self.stored:
             default_storage.delete(name)

@@ -8,14 +8,16 @@ fifteen years of old posts."""
 import html
 import re
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.text import slugify
 
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page, PageLogEntry, PageViewRestriction
 
 import nh3
 
 from dearly.articles.models import ArticlePage, LetterPage
+from dearly.core.models import StandardPage
 
 from ..content.html import visible_text
 
@@ -69,10 +71,6 @@ class Tree:
 
     def log_creations(self):
         """The "Created" entry of each new page's history, written in one go."""
-        from django.contrib.contenttypes.models import ContentType
-
-        from wagtail.models import PageLogEntry
-
         now = timezone.now()
         PageLogEntry.objects.bulk_create(
             [
@@ -152,6 +150,4 @@ def schedule(page, go_live_at):
 
 
 def wanted_class(kind):
-    from dearly.core.models import StandardPage
-
     return {"guide": ArticlePage, "letter": LetterPage, "page": StandardPage}[kind]

@@ -20,6 +20,9 @@ from django.utils import timezone
 from wagtail.models import Page, Site
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
+from modelsearch.backends import get_search_backends
+from modelsearch.signal_handlers import post_save_signal_handler
+
 from dearly.articles.models import (
     ArticleIndexPage,
     ColumnIndexPage,
@@ -29,6 +32,7 @@ from dearly.articles.models import (
     Topic,
 )
 from dearly.core.invalidation import COMMENTS, CONTENT, batched, invalidate, thread
+from dearly.core.models import StandardPage
 
 from .. import content, wxr
 from .body import BodyBlocks
@@ -78,8 +82,6 @@ def fingerprint(item, options):
 @contextmanager
 def deferred_indexing(models):
     """No search-index or reference-index work per saved page; the import indexes at the end."""
-    from modelsearch.signal_handlers import post_save_signal_handler
-
     quiet = [m for m in models if post_save.disconnect(post_save_signal_handler, sender=m)]
     try:
         with disable_reference_index_auto_update():
@@ -145,8 +147,6 @@ class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
         self.media = MediaLibrary(
             self.options.media_dir, self.table, self.report, dry_run=self.options.dry_run
         )
-        from dearly.core.models import StandardPage
-
         page_models = [Page, PostPage, wanted_class("guide"), LetterPage, StandardPage, Topic]
         try:
             with transaction.atomic(), deferred_indexing(page_models), batched():
@@ -406,8 +406,6 @@ class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
     def _reindex(self):
         if self.options.dry_run:
             return
-        from modelsearch.backends import get_search_backends
-
         for model, ids in self.indexed.items():
             objects = list(model.objects.filter(pk__in=ids))
             for backend in get_search_backends(with_auto_update=True):
@@ -421,8 +419,6 @@ class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
 
 def _kind_of(page):
     """ "letter", "page" or "guide" for a page or a page class."""
-    from dearly.core.models import StandardPage
-
     cls = page if isinstance(page, type) else type(page)
     if issubclass(cls, LetterPage):
         return "letter"

@@ -8,6 +8,7 @@ from wagtail.models import Page
 
 from dearly.articles.models import LetterPage
 
+from ..models import ImportedObject
 from .links import LinkFixer, old_path, query_target, site_relative
 from .state import Kind
 
@@ -79,8 +80,6 @@ class OldUrls:
                     self.redirects.add(urlsplit(url).path, link=target_url)
 
     def _fix_links(self):
-        from ..models import ImportedObject
-
         fixer = LinkFixer(self.redirects, ImportedObject.objects.new_home)
         for page in Page.objects.filter(pk__in=self.to_fix).specific():
             if isinstance(page, LetterPage):

@@ -12,8 +12,8 @@ from django.test import Client
 
 import pytest
 
+from dearly.articles.editor import CONFIRM_FIELD, LetterPageForm
 from dearly.articles.models import LetterPage
-from dearly.questions.editor import CONFIRM_FIELD, LetterPageForm
 from dearly.questions.models import Question
 
 from .test_inbox import make_question, make_staff

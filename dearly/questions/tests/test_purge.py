@@ -16,8 +16,8 @@ from wagtail.models import Site
 
 import pytest
 
-from dearly.core.management.commands import run_scheduler
 from dearly.core.models import ColumnSettings
+from dearly.ops.management.commands import run_scheduler
 from dearly.questions import tasks
 from dearly.questions.management.commands.purge_questions import purge
 from dearly.questions.models import Question

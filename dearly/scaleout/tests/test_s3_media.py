@@ -26,10 +26,9 @@ def s3_storage():
         boto3.client("s3", region_name="eu-west-1").create_bucket(
             Bucket="dearly-media", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
         )
+        # Django rebuilds its storages when STORAGES changes (django.test.signals).
         with override_settings(STORAGES={**_storages(), "default": s3_media_storage(ENV)}):
-            storages._storages.pop("default", None)  # built again from the settings above
             yield storages["default"]
-        storages._storages.pop("default", None)
 
 
 def _storages():

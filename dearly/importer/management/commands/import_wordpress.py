@@ -9,6 +9,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from tqdm import tqdm
+
 from dearly.importer import content
 from dearly.importer.mapping.run import ImportOptions, ImportRefused, WordPressImport
 from dearly.importer.wxr import WXRError
@@ -69,7 +71,5 @@ class Command(BaseCommand):
         stream = getattr(self.stdout, "_out", sys.stdout)
         if not stream.isatty():
             return None
-        from tqdm import tqdm
-
         # disable=False: a terminal was asked for, whatever TQDM_DISABLE says in the environment
         return tqdm(desc="Importing", unit=" items", file=stream, disable=False)

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dearly.core.backups import BackupError, create_backup, default_directory
+from dearly.ops.backups import BackupError, create_backup, default_directory
 
 
 class Command(BaseCommand):

@@ -7,13 +7,13 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from dearly.questions import tasks
+
 logger = logging.getLogger(__name__)
 PURGE_EVERY = 24 * 60 * 60  # seconds
 
 
 def enqueue_purge():
-    from dearly.questions import tasks
-
     try:
         tasks.purge_old_questions.enqueue()
     except Exception:  # a failed purge must not stop scheduled publishing

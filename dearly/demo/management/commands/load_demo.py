@@ -20,8 +20,9 @@ from dearly.articles.models import (
     PostPage,
     Topic,
 )
-from dearly.core import demo_content as demo
+from dearly.comments.models import Comment
 from dearly.core.models import ColumnSettings, HomePage, StandardPage
+from dearly.demo import content as demo
 
 START = datetime.datetime(2025, 1, 6, 9, 0, tzinfo=datetime.UTC)
 
@@ -128,8 +129,6 @@ class Command(BaseCommand):
 
     def load_comments(self):
         """Demo readers (no password: they cannot log in) and their comments, once."""
-        from dearly.comments.models import Comment
-
         User = get_user_model()
         for slug, entries in demo.COMMENTS.items():
             page = PostPage.objects.filter(slug=slug).first()

@@ -2,7 +2,7 @@ from django.contrib.sitemaps import Sitemap
 
 from wagtail.contrib.sitemaps import Sitemap as PageSitemap
 
-from dearly.articles.models import Topic
+from .models import Topic
 
 
 class TopicSitemap(Sitemap):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dearly.core.backups import BackupError, restore_backup
+from dearly.ops.backups import BackupError, restore_backup
 
 
 class Command(BaseCommand):

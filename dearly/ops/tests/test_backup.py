@@ -25,7 +25,7 @@ from PIL import Image as PILImage
 from dearly.articles.models import ArticlePage, LetterPage
 from dearly.comments.models import Comment
 from dearly.comments.tests.helpers import make_comment, make_reader
-from dearly.core import backups
+from dearly.ops import backups
 from dearly.testing import REPO, make_article, make_letter, make_site_tree
 
 

@@ -80,7 +80,7 @@ class PrivacyFindingsPanel(Panel):
     """The likely identifying details in the letter as last saved or submitted."""
 
     class BoundPanel(Panel.BoundPanel):
-        template_name = "questions/admin/privacy_panel.html"
+        template_name = "articles/admin/privacy_panel.html"
 
         def get_context_data(self, parent_context=None):
             context = super().get_context_data(parent_context)
