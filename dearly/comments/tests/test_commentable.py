@@ -84,14 +84,14 @@ def test_comment_settings_are_edited_in_the_admin_settings_menu(
     client, site_tree, django_user_model
 ):
     client.force_login(django_user_model.objects.create_superuser("boss", "b@example.com", "pw"))
-    settings = CommentSettings.for_site(site_tree["home"].get_site())
+    site = site_tree["home"].get_site()
     assert "/admin/settings/comments/commentsettings/" in client.get("/admin/").content.decode()
-    url = f"/admin/settings/comments/commentsettings/{settings.pk}/"
+    url = f"/admin/settings/comments/commentsettings/{site.pk}/"  # per site
     response = client.post(
         url,
         {"close_comments_after_days": "14", "moderation_words": "cheap watches"},
     )
     assert response.status_code == 302
-    settings.refresh_from_db()
+    settings = CommentSettings.for_site(site)
     assert (settings.hold_all_comments, settings.close_comments_after_days) == (False, 14)
     assert settings.moderation_words == "cheap watches"
