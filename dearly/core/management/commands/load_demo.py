@@ -20,6 +20,7 @@ from dearly.articles.models import (
     PostPage,
     Topic,
 )
+from dearly.comments.models import CommentSettings
 from dearly.core import demo_content as demo
 from dearly.core.models import ColumnSettings, HomePage, StandardPage
 
@@ -124,6 +125,7 @@ class Command(BaseCommand):
         if replaced and not old_root.get_children().exists():
             old_root.delete()  # Wagtail's "Welcome" placeholder
         ColumnSettings.for_site(site)  # creates the settings row with its defaults
+        CommentSettings.for_site(site)
         return home
 
     def load_comments(self):
