@@ -23,6 +23,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
+from dearly.comments.models import CommentableMixin
 from dearly.core.blocks import INLINE_FEATURES, RICH_TEXT_FEATURES, BodyBlock, body_plain_html
 from dearly.core.invalidation import CONTENT, for_templates, token
 from dearly.core.text import excerpt_from_html, truncate_words
@@ -106,7 +107,7 @@ class PostPageQuerySet(PageQuerySet):
 PostPageManager = PageManager.from_queryset(PostPageQuerySet)
 
 
-class PostPage(Page):
+class PostPage(CommentableMixin, Page):
     """What guides and letters share: date, author, topics, tags, excerpt, featured flag."""
 
     date = models.DateTimeField(
@@ -133,9 +134,6 @@ class PostPage(Page):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text="Shown with the post in listings and when shared.",
-    )
-    comments_open = models.BooleanField(
-        default=True, help_text="Readers may comment (the site may also close comments by age)."
     )
 
     objects = PostPageManager()
@@ -173,6 +171,9 @@ class PostPage(Page):
     def text_html(self):
         """The page's own text as HTML, in reading order (overridden by each type)."""
         return ""
+
+    def comments_dated_from(self):
+        return self.date  # the date readers see, which editors and imports may set back
 
     def get_context(self, request, *args, **kwargs):
         from dearly.comments.context import comment_area

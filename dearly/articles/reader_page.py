@@ -25,7 +25,7 @@ from django.utils.safestring import mark_safe
 from dearly.articles.related import related_ids, related_versions
 from dearly.comments.cache import shared_thread
 from dearly.comments.forms import CommentForm
-from dearly.comments.services import closed_reason, column_settings
+from dearly.comments.services import closed_reason, comment_settings
 from dearly.comments.threads import ThreadRenderer
 from dearly.core import invalidation
 from dearly.core.cached import may_use_admin
@@ -48,7 +48,7 @@ def serve_for_reader(page, request):
         or may_use_admin(request, reader)
     ):
         return None
-    closed = closed_reason(page, column_settings(page, request))
+    closed = closed_reason(page, comment_settings(page, request))
     thread = shared_thread(request, page, for_readers=True, closed=closed)
     if reader.pk in thread.waiting:
         return None

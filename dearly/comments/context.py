@@ -1,4 +1,4 @@
-"""What the comment area of a guide or letter needs, in a fixed number of queries."""
+"""What the comment area of a commentable page needs, in a fixed number of queries."""
 
 from django.middleware.csrf import get_token
 
@@ -7,13 +7,13 @@ from dearly.core.ids import parse_id
 from .cache import shared_thread
 from .forms import CommentForm
 from .models import Comment
-from .services import closed_reason, column_settings
+from .services import closed_reason, comment_settings
 from .threads import ThreadRenderer, build_threads
 
 
 def comment_area(request, page):
     reader = request.user if request.user.is_authenticated else None
-    closed = closed_reason(page, column_settings(page, request))
+    closed = closed_reason(page, comment_settings(page, request))
     renderer = ThreadRenderer(
         reader=reader,
         csrf_token=get_token(request) if reader else None,

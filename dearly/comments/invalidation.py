@@ -5,9 +5,9 @@ from django.contrib.auth import get_user_model
 from django.db.models.signals import pre_delete
 
 from dearly.core.invalidation import COMMENTS, held, thread, when_saved
-from dearly.core.invalidation.rules import UNSHOWN_USER_FIELDS
+from dearly.core.invalidation.rules import UNSHOWN_USER_FIELDS, settings_changed
 
-from .models import Comment
+from .models import Comment, CommentSettings
 
 
 def comment_changed(instance, *, created, update_fields, deleted, **kwargs):
@@ -34,5 +34,6 @@ def commenter_changed(instance, *, created, update_fields, **kwargs):
 
 def connect():
     when_saved(Comment, comment_changed)
+    when_saved(CommentSettings, settings_changed)  # shown on cached pages, as ColumnSettings is
     # Before a user is deleted: afterwards their comments no longer point at them.
     when_saved(get_user_model(), commenter_changed, deleted_signal=pre_delete)

@@ -1,14 +1,70 @@
-"""Readers' comments under guides and letters: threaded, moderated, plain text."""
+"""Readers' comments on any Wagtail page that takes them: threaded, moderated, plain text."""
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+
 MAX_LENGTH = 5000
 MAX_DEPTH = 5  # replies deeper than this attach to the deepest shown level
 EDIT_WINDOW = timezone.timedelta(minutes=15)
 DELETED_READER = "Deleted reader"
+
+
+@register_setting(icon="comment")
+class CommentSettings(BaseSiteSetting):
+    """How a site moderates comments and when it closes them."""
+
+    hold_all_comments = models.BooleanField(
+        default=False,
+        help_text="Hold every comment for moderation (otherwise only a reader's first one).",
+    )
+    close_comments_after_days = models.PositiveIntegerField(
+        default=0, help_text="Close comments on posts older than this many days (0: never)."
+    )
+    moderation_words = models.TextField(
+        blank=True,
+        help_text="One word or phrase per line; comments containing any are held.",
+    )
+
+    panels = [
+        FieldPanel("hold_all_comments"),
+        FieldPanel("close_comments_after_days"),
+        FieldPanel("moderation_words"),
+    ]
+
+    class Meta:
+        verbose_name = "comment settings"
+
+
+class CommentableMixin(models.Model):
+    """Mixed into a Wagtail page type whose readers may comment; any other page refuses
+    comments. Comments close by the page's own switch, or by age (CommentSettings)."""
+
+    comments_open = models.BooleanField(
+        default=True, help_text="Readers may comment (the site may also close comments by age)."
+    )
+
+    class Meta:
+        abstract = True
+
+    def comments_dated_from(self):
+        """When the age that closes comments counts from: first publication, unless the page
+        type has a date of its own."""
+        return self.first_published_at
+
+    def closed_reason(self, settings, now=None):
+        """Why comments are closed on this page under `settings`, or "" when they are open."""
+        if not self.comments_open:
+            return "Comments are closed on this page."
+        days = settings.close_comments_after_days
+        since = self.comments_dated_from()
+        if days and since and (now or timezone.now()) - since > timezone.timedelta(days=days):
+            return f"Comments close {days} days after publication."
+        return ""
 
 
 class CommentQuerySet(models.QuerySet):
@@ -46,7 +102,8 @@ class Comment(models.Model):
 
     TAKEN_DOWN = (Status.REJECTED, Status.SPAM, Status.REMOVED)
 
-    page = models.ForeignKey("articles.PostPage", on_delete=models.CASCADE, related_name="comments")
+    # Any page; only pages whose type has CommentableMixin accept new comments.
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
     )

@@ -5,10 +5,12 @@ import unicodedata
 from django.db import transaction
 from django.utils import timezone
 
-from dearly.core.ids import parse_id
-from dearly.core.models import ColumnSettings
+from wagtail.models import Site
 
-from .models import EDIT_WINDOW, MAX_DEPTH, MAX_LENGTH, Comment
+from dearly.core.ids import parse_id
+from dearly.core.invalidation import SITE, cached
+
+from .models import EDIT_WINDOW, MAX_DEPTH, MAX_LENGTH, Comment, CommentableMixin, CommentSettings
 from .rendering import count_links
 
 DUPLICATE_WINDOW = timezone.timedelta(minutes=2)
@@ -25,24 +27,30 @@ class CommentRefused(Exception):
         self.status = status
 
 
-def column_settings(page, request=None):
-    from dearly.core.cached import column_settings as cached_settings
+def comment_settings(page, request=None):
+    """The CommentSettings of the page's site; with a request, from the fragment cache under
+    the site's version, as the column settings are (no query)."""
+    site = Site.find_for_request(request) if request is not None else page.get_site()
+    if site is None:
+        return CommentSettings()
+    if request is None:
+        return CommentSettings.for_site(site)
+    key = f"comment-settings:{site.pk}"
+    return cached(request, key, (SITE,), lambda: CommentSettings.for_site(site))
 
-    if request is not None:  # the request knows its site: no query for it
-        return cached_settings(request)
-    site = page.get_site()
-    return ColumnSettings.for_site(site) if site else ColumnSettings()
+
+def commentable(page):
+    """The page as its own type when that type takes comments, else CommentRefused: 404, as
+    for a page that is not there, since there is nothing to comment on."""
+    page = page if isinstance(page, CommentableMixin) else page.specific
+    if not isinstance(page, CommentableMixin):
+        raise CommentRefused("This page does not take comments.", status=404)
+    return page
 
 
 def closed_reason(page, settings=None, now=None):
     """Why comments are closed on `page`, or "" when they are open."""
-    settings = settings or column_settings(page)
-    if not page.comments_open:
-        return "Comments are closed on this page."
-    days = settings.close_comments_after_days
-    if days and (now or timezone.now()) - page.date > timezone.timedelta(days=days):
-        return f"Comments close {days} days after publication."
-    return ""
+    return page.closed_reason(settings or comment_settings(page), now)
 
 
 def clean_body(body):
@@ -92,7 +100,8 @@ def hold_reason(author, body, settings):
 
 def post_comment(*, page, author, body, parent_id=None, ip_address=None):
     """Store a new comment (or return the identical one just posted). Returns (comment, new)."""
-    settings = column_settings(page)
+    page = commentable(page)
+    settings = comment_settings(page)
     check_may_write(author, page, settings)
     body = clean_body(body)
     parent = None
@@ -151,8 +160,9 @@ def edit_comment(comment, user, body):
     """New text passes the rules a new comment does: an approved comment edited into one a
     moderator must see (links, moderation words, all held) waits in the queue again."""
     ensure_can_change(comment, user, "edited")
-    settings = column_settings(comment.page)
-    check_may_write(user, comment.page, settings)
+    page = commentable(comment.page)
+    settings = comment_settings(page)
+    check_may_write(user, page, settings)
     comment.body = clean_body(body)
     comment.edited_at = timezone.now()
     fields = ["body", "body_html", "edited_at"]

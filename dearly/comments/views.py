@@ -8,9 +8,10 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from wagtail.models import Page
+
 from allauth.core.ratelimit import consume
 
-from dearly.articles.models import PostPage
 from dearly.core.ids import parse_id
 from dearly.core.security import client_ip
 
@@ -18,6 +19,7 @@ from .forms import CommentForm, EditCommentForm
 from .models import Comment, CommentReport
 from .services import (
     CommentRefused,
+    commentable,
     delete_own_comment,
     edit_comment,
     ensure_can_change,
@@ -26,9 +28,9 @@ from .services import (
 from .tasks import UNSUBSCRIBE_SALT
 
 
-def _public_post(page_id):
-    """A published, public guide or letter, or 404: nothing can be posted to drafts."""
-    page = PostPage.objects.published().filter(pk=page_id).first() if parse_id(page_id) else None
+def _public_page(page_id):
+    """A live page any reader may see, or 404: nothing can be posted to drafts."""
+    page = Page.objects.live().public().filter(pk=page_id).first() if parse_id(page_id) else None
     if page is None:
         raise Http404("No such page.")
     return page.specific
@@ -57,7 +59,11 @@ def _show_page_with_form(request, page, form, status):
 
 @require_POST
 def post(request, page_id):
-    page = _public_post(page_id)
+    page = _public_page(page_id)
+    try:
+        page = commentable(page)
+    except CommentRefused as refused:
+        return _refusal(request, refused.message, refused.status)
     if not request.user.is_authenticated:
         return _refusal(request, "You must be logged in to post a comment.", 403)
     form = CommentForm(request.POST)

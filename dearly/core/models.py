@@ -1,6 +1,6 @@
 from django.db import models
 
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
@@ -22,18 +22,6 @@ class ColumnSettings(BaseSiteSetting):
         max_length=160, blank=True, default="Practical answers to questions about work."
     )
 
-    hold_all_comments = models.BooleanField(
-        default=False,
-        help_text="Hold every comment for moderation (otherwise only a reader's first one).",
-    )
-    close_comments_after_days = models.PositiveIntegerField(
-        default=0, help_text="Close comments on posts older than this many days (0: never)."
-    )
-    moderation_words = models.TextField(
-        blank=True,
-        help_text="One word or phrase per line; comments containing any are held.",
-    )
-
     question_retention_days = models.PositiveIntegerField(
         default=180,
         help_text="Declined and withdrawn questions, and the email addresses of published "
@@ -43,14 +31,6 @@ class ColumnSettings(BaseSiteSetting):
     panels = [
         FieldPanel("columnist_name"),
         FieldPanel("tagline"),
-        MultiFieldPanel(
-            [
-                FieldPanel("hold_all_comments"),
-                FieldPanel("close_comments_after_days"),
-                FieldPanel("moderation_words"),
-            ],
-            heading="Comments",
-        ),
         FieldPanel("question_retention_days"),
     ]
 

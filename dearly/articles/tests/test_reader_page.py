@@ -75,9 +75,9 @@ def test_a_message_after_posting_shows_next_to_the_form(guide, reader, settings)
     settings.ACCOUNT_RATE_LIMITS = {}
     client = logged_in(reader)
     client.get(guide.url)
-    from dearly.core.models import ColumnSettings
+    from dearly.comments.models import CommentSettings
 
-    ColumnSettings.objects.update_or_create(defaults={"hold_all_comments": True})
+    CommentSettings.objects.update_or_create(defaults={"hold_all_comments": True})
     client.post(f"/comments/post/{guide.pk}/", {"body": "Please hold this one."})
     html = client.get(guide.url).content.decode()
     assert "Your comment is awaiting moderation." in html

@@ -4,8 +4,7 @@ from django.test import Client
 
 import pytest
 
-from dearly.comments.models import Comment
-from dearly.core.models import ColumnSettings
+from dearly.comments.models import Comment, CommentSettings
 from dearly.testing import make_article
 
 from .helpers import make_comment, make_reader
@@ -225,7 +224,7 @@ def test_an_approved_comment_edited_past_the_rules_waits_for_moderation_again(
     comment = Comment.objects.latest("pk")
     assert comment.status == "approved"
     assert "A harmless first draft." in Client().get(guide.url).content.decode()
-    settings = ColumnSettings.for_site(guide.get_site())
+    settings = CommentSettings.for_site(guide.get_site())
     settings.hold_all_comments = setting == "hold_all"
     settings.moderation_words = "cheap watches\n" if setting == "words" else ""
     settings.save()

@@ -6,8 +6,7 @@ from wagtail.models import PageViewRestriction
 
 import pytest
 
-from dearly.comments.models import Comment
-from dearly.core.models import ColumnSettings
+from dearly.comments.models import Comment, CommentSettings
 from dearly.testing import make_article, make_letter
 
 from .helpers import make_comment, make_reader
@@ -86,7 +85,7 @@ def test_first_comment_is_held_and_only_its_author_sees_it(client, guide):
     ],
 )
 def test_suspicious_comments_are_held(client, guide, reader, setting, body, reason):
-    settings = ColumnSettings.for_site(guide.get_site())
+    settings = CommentSettings.for_site(guide.get_site())
     settings.hold_all_comments = setting == "hold_all"
     settings.moderation_words = "cheap watches\n" if setting == "words" else ""
     settings.save()
@@ -266,7 +265,7 @@ def test_closed_pages_refuse_comments(client, guide, reader):
 
 
 def test_comments_close_after_n_days(client, guide, reader):
-    settings = ColumnSettings.for_site(guide.get_site())
+    settings = CommentSettings.for_site(guide.get_site())
     settings.close_comments_after_days = 30
     settings.save()
     guide.date = timezone.now() - timezone.timedelta(days=31)

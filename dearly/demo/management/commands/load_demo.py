@@ -20,7 +20,7 @@ from dearly.articles.models import (
     PostPage,
     Topic,
 )
-from dearly.comments.models import Comment
+from dearly.comments.models import Comment, CommentSettings
 from dearly.core.models import ColumnSettings, HomePage, StandardPage
 from dearly.demo import content as demo
 
@@ -125,6 +125,7 @@ class Command(BaseCommand):
         if replaced and not old_root.get_children().exists():
             old_root.delete()  # Wagtail's "Welcome" placeholder
         ColumnSettings.for_site(site)  # creates the settings row with its defaults
+        CommentSettings.for_site(site)
         return home
 
     def load_comments(self):

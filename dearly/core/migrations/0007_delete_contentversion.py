@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0005_content_version'),
+        ('core', '0006_comment_settings_moved_to_comments'),
     ]
 
     operations = [
