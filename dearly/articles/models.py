@@ -23,6 +23,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
+from dearly.comments.context import comment_area
 from dearly.comments.models import CommentableMixin
 from dearly.core.blocks import INLINE_FEATURES, RICH_TEXT_FEATURES, BodyBlock, body_plain_html
 from dearly.core.invalidation import CONTENT, for_templates, token
@@ -176,10 +177,9 @@ class PostPage(CommentableMixin, Page):
         return self.date  # the date readers see, which editors and imports may set back
 
     def get_context(self, request, *args, **kwargs):
-        from dearly.comments.context import comment_area
+        from .related import related_ids, related_versions  # related imports this module
 
         context = super().get_context(request, *args, **kwargs)
-        from .related import related_ids, related_versions
 
         ids = related_ids(request, self)
         context["versions"] = for_templates(
@@ -197,7 +197,7 @@ class PostPage(CommentableMixin, Page):
         return super().get_view_restrictions() if rows is None else list(rows)
 
     def serve(self, request, *args, **kwargs):
-        from .reader_page import serve_for_reader
+        from .reader_page import serve_for_reader  # it imports related, which imports this
 
         response = serve_for_reader(self, request)  # logged-in readers: a cached skeleton
         if response is None:
@@ -308,7 +308,7 @@ class SectionPage(Page):
         raise NotImplementedError
 
     def get_context(self, request, *args, **kwargs):
-        from .listing import paginate
+        from .listing import paginate  # listing imports this module
 
         context = super().get_context(request, *args, **kwargs)
         context["posts"] = paginate(request, self.listed_posts())

@@ -8,6 +8,7 @@ from django.db.models import Count
 from dearly.core.invalidation import CONTENT, cached, thread, token
 
 from .listing import load_posts
+from .models import PostPage, PostPageTag
 
 WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 STOPWORDS = frozenset(
@@ -26,8 +27,6 @@ def words(text):
 
 
 def related_posts(page, limit=6):
-    from .models import PostPage, PostPageTag
-
     # "id", not "pk": a preview's page holds its topics in a modelcluster FakeQuerySet.
     topic_ids = list(page.topics.values_list("id", flat=True))
     tag_ids = list(page.tagged_items.values_list("tag_id", flat=True))

@@ -8,6 +8,8 @@ from django.utils.functional import cached_property
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
+from .rendering import render_body
+
 MAX_LENGTH = 5000
 MAX_DEPTH = 5  # replies deeper than this attach to the deepest shown level
 EDIT_WINDOW = timezone.timedelta(minutes=15)
@@ -144,8 +146,6 @@ class Comment(models.Model):
         return f"Comment {self.pk} by {self.display_name} on {self.page_id}"
 
     def save(self, *args, **kwargs):
-        from .rendering import render_body
-
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "body" in update_fields:  # not on a status change
             self.body_html = render_body(self.body) if self.body else ""

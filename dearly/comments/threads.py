@@ -1,7 +1,9 @@
 """Turn one page's comments into threads for display."""
 
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.html import escape, format_html
@@ -47,10 +49,6 @@ class ThreadRenderer:
     Everything a reader typed is escaped here (body_html was sanitised when it was saved)."""
 
     def __init__(self, *, reader, csrf_token, closed, path):
-        from urllib.parse import quote
-
-        from django.urls import reverse
-
         self.reader = reader
         self.closed = closed
         self.csrf_input = (

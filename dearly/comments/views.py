@@ -1,6 +1,7 @@
 """Posting, editing, deleting and reporting comments; every change is POST + CSRF."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponseRedirect
@@ -164,8 +165,6 @@ def report(request, comment_id):
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
     """One click from an email: GET asks, POST (also a mail client's one-click) does it."""
-    from django.contrib.auth import get_user_model
-
     try:
         data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
         user = get_user_model().objects.get(pk=data["u"])

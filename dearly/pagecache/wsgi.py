@@ -18,6 +18,8 @@ from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
 from django.utils.http import http_date, parse_http_date_safe
 
+import wagtail
+
 from dearly.core.invalidation import Collector, _collector
 from dearly.core.invalidation.store import Stored, StoreError, get_store
 
@@ -95,8 +97,6 @@ def not_modified(environ, etag, last_modified):
 def release():
     """A hash of the code, templates, static files and main libraries: after a deploy, pages
     rendered by the previous release are never served (they age out of the store)."""
-    import wagtail
-
     root = Path(settings.PROJECT_DIR)
     digest = hashlib.blake2b(digest_size=6)
     digest.update(f"{django.get_version()} {wagtail.__version__}".encode())

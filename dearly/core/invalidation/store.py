@@ -25,6 +25,8 @@ import weakref
 import zlib
 from pathlib import Path
 
+from django.conf import settings
+
 logger = logging.getLogger(__name__)
 
 # Every entry also depends on this tag; bumping it invalidates everything (clear()).
@@ -281,7 +283,7 @@ class RedisStore:
     TRIM_EVERY = 50
 
     def __init__(self, url, prefix, max_entries, ttl):
-        import redis
+        import redis  # only with REDIS_URL: one machine never loads the client
 
         self._redis = redis
         self.client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
@@ -395,8 +397,6 @@ def get_store():
     """The store the settings name, made once per process."""
     global _store
     if _store is None:
-        from django.conf import settings
-
         with _store_lock:
             if _store is None:
                 if settings.PAGECACHE_REDIS_URL:
