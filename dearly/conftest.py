@@ -15,7 +15,6 @@ from wagtail.models import Page
 
 import pytest
 from playwright.sync_api import expect
-from pytest_django.plugin import blocking_manager_key
 
 from dearly import testing
 
@@ -57,13 +56,19 @@ def _load_migrated_rows_if_flushed(rows):
         connection.creation.deserialize_db_from_string(rows)
 
 
+# Fixtures that start another process (in test files whose owners mark them by fixture).
+PROCESS_FIXTURES = {"server", "redis_url", "redis_server", "committed"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects: the marks added here count
 def pytest_collection_modifyitems(config, items):
     """Transactional tests (live_server, other processes reading committed rows) end with a
-    flush of the database; run them after the ordinary tests, and the browser tests last."""
-    items.sort(
-        key=lambda item: (item.get_closest_marker("browser") is not None, _is_transactional(item))
-    )
+    flush of the database. pytest-django already runs them after the ordinary tests, as
+    Django's runner does; here they get serialized rollback, and tests on a fixture that starts
+    another process get the `servers` mark (`make test-fast` leaves them out)."""
     for item in items:
+        if PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.servers)
         if _is_transactional(item):
             # Serialized rollback: the flush at the end then leaves post_migrate out, so the
             # content types keep their ids when the migrations' rows are put back.
@@ -71,7 +76,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(serialized, append=False)
 
 
-_snapshot = {}  # the migrations' rows, once a transactional test has asked for them
+_snapshot = {}  # the migrations' rows once a transactional test has asked for them; the blocker
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _db_blocker_for_hooks(django_db_blocker):
+    """pytest-django's public blocker, for the teardown hook below (hooks get no fixtures)."""
+    _snapshot["blocker"] = django_db_blocker
 
 
 @pytest.fixture(autouse=True)
@@ -88,7 +99,7 @@ def pytest_runtest_teardown(item, nextitem):
     yield
     rows = _snapshot.get("rows")
     if rows is not None and nextitem is not None and _is_transactional(item):
-        with item.config.stash[blocking_manager_key].unblock():
+        with _snapshot["blocker"].unblock():
             _load_migrated_rows_if_flushed(rows)
 
 

@@ -646,6 +646,7 @@ def test_error_pages_never_read_a_body_that_failed_to_parse(settings, site_tree,
     assert not errors_logged(caplog)
 
 
+@pytest.mark.servers
 def test_the_production_server_answers_an_odd_charset_with_400(transactional_db):
     """granian as `make run` starts it, in front of the whole stack (page cache included).
     Transactional: the server writes to the database cache, which a test's open transaction
