@@ -9,7 +9,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from django.core.management import call_command
 from django.core.management.color import no_style
-from django.db import connection
+from django.db import connection, transaction
 
 from wagtail.models import Page
 
@@ -101,6 +101,48 @@ def pytest_runtest_teardown(item, nextitem):
     if rows is not None and nextitem is not None and _is_transactional(item):
         with _snapshot["blocker"].unblock():
             _load_migrated_rows_if_flushed(rows)
+
+
+class ModuleRows:
+    """One transaction open around a module's tests, so that rows its tests only read are built
+    once (as Django's TestCase.setUpTestData does for a class): each test runs in a savepoint
+    inside it and rolls back to these rows, and the module's end rolls them back too."""
+
+    def __init__(self, blocker):
+        self.blocker = blocker
+        self.atomic = transaction.atomic()
+        with blocker.unblock():
+            self.atomic.__enter__()
+
+    def unblocked(self):
+        """Database access for a module-scoped fixture that builds rows."""
+        return self.blocker.unblock()
+
+    def release(self):
+        if self.atomic is not None:
+            with self.blocker.unblock():
+                transaction.set_rollback(True)
+                self.atomic.__exit__(None, None, None)
+            self.atomic = None
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """Rows built in a module-scoped fixture on top of this stay for the module's tests. Only
+    for tests that read them: hand each test its own copy (copy.deepcopy), as setUpTestData
+    does, so that a change to an object in memory does not reach the next test."""
+    rows = _snapshot["module rows"] = ModuleRows(django_db_blocker)
+    yield rows
+    rows.release()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """A transactional test commits and flushes: the module's transaction (`module_db`) ends
+    before it. pytest-django runs transactional tests after the module's other tests."""
+    rows = _snapshot.get("module rows")
+    if rows is not None and _is_transactional(item):
+        rows.release()
 
 
 @pytest.fixture(autouse=True)
