@@ -1,7 +1,12 @@
 """Shared pytest fixtures: the page tree, and Chromium for the browser tests."""
 
+import fcntl
+import hashlib
 import os
 import shutil
+import sqlite3
+import tempfile
+from pathlib import Path
 
 # Playwright's sync API runs an event loop in the test thread; without this the ORM refuses to
 # work in browser tests (SynchronousOnlyOperation).
@@ -175,6 +180,76 @@ def _page_cache_directory_removed():
 
     if not os.environ.get("DEARLY_PAGECACHE_DIR"):  # one a caller chose stays theirs
         shutil.rmtree(settings.PAGECACHE_DIR, ignore_errors=True)
+
+
+# The test database on SQLite: migrated once per set of migrations and copied for each run and
+# xdist worker, instead of running some 230 migrations every time.
+
+
+def _migrations_key():
+    from django.apps import apps
+
+    digest = hashlib.sha256()
+    for app in sorted(apps.get_app_configs(), key=lambda a: a.label):
+        for path in sorted(Path(app.path, "migrations").glob("*.py")):
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _sqlite_copy(source, target):
+    """sqlite3's backup API: a consistent copy, WAL included."""
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+
+
+@pytest.fixture(scope="session")
+def _sqlite_test_template(django_db_modify_db_settings):
+    """The migrated database this run's test database starts from (None: not on SQLite, or
+    not made yet). Several workers starting at once wait for the one that makes it."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.sqlite3":
+        return None
+    template = Path(tempfile.gettempdir(), f"dearly-test-migrated-{_migrations_key()}.sqlite3")
+    lock = open(f"{template}.lock", "w")  # noqa: SIM115 (held for the session's setup)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    if template.exists():
+        _sqlite_copy(template, db["TEST"]["NAME"])
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
+        return template
+    return {"lock": lock, "template": template}  # this worker migrates and keeps the result
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(_sqlite_test_template, django_db_keepdb):
+    """Keep (do not recreate) a test database copied from the migrated template."""
+    return django_db_keepdb or isinstance(_sqlite_test_template, Path)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, _sqlite_test_template, django_db_keepdb, django_db_blocker):
+    from django.conf import settings
+
+    name = settings.DATABASES["default"]["TEST"].get("NAME")
+    if isinstance(_sqlite_test_template, dict):  # just migrated: the template for later runs
+        making = _sqlite_test_template
+        partial = making["template"].with_suffix(".partial")
+        with django_db_blocker.unblock():
+            connection.close()
+        _sqlite_copy(name, partial)
+        partial.rename(making["template"])
+        fcntl.flock(making["lock"], fcntl.LOCK_UN)
+        making["lock"].close()
+    yield
+    if isinstance(_sqlite_test_template, Path):  # kept above, so Django leaves it: removed here
+        with django_db_blocker.unblock():
+            connection.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{name}{suffix}").unlink(missing_ok=True)
 
 
 @pytest.fixture
