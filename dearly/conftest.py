@@ -244,6 +244,14 @@ def django_db_setup(django_db_setup, _sqlite_test_template, django_db_keepdb, dj
         partial.rename(making["template"])
         fcntl.flock(making["lock"], fcntl.LOCK_UN)
         making["lock"].close()
+    else:
+        # As migrating leaves it: every content type in ContentType's cache. Putting back the
+        # migrations' rows after a flush relies on it (Wagtail's Task.save asks for its own).
+        from django.apps import apps
+        from django.contrib.contenttypes.models import ContentType
+
+        with django_db_blocker.unblock():
+            ContentType.objects.get_for_models(*apps.get_models(), for_concrete_models=False)
     yield
     if isinstance(_sqlite_test_template, Path):  # kept above, so Django leaves it: removed here
         with django_db_blocker.unblock():
