@@ -65,9 +65,20 @@ lint: $(VENV)/.dev-installed ## ruff, the app layers (import-linter), Django's c
 	DJANGO_SETTINGS_MODULE=dearly.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=dearly.settings.test $(MANAGE) makemigrations --check --dry-run -v0
 
+# The unit and HTTP tests; the browser tests and those that start other processes run in the
+# slow stage (markers in pyproject.toml).
+FAST := not browser and not servers
+
 .PHONY: test
-test: install lint ## Run the whole test suite (unit, HTTP, browser)
-	$(VENV)/bin/pytest -n 2 --dist loadfile -q
+test: install lint test-fast test-slow ## Run the whole test suite: lint, the fast tests, then browser and server tests
+
+.PHONY: test-fast
+test-fast: install ## The unit and HTTP tests only (no browser, no server processes): under a minute
+	$(VENV)/bin/pytest -n 2 -q -m "$(FAST)"
+
+.PHONY: test-slow
+test-slow: install ## The browser tests and the tests that start servers or other processes
+	$(VENV)/bin/pytest -n 2 -q -m "not ($(FAST))"
 
 .PHONY: bench
 bench: setup $(VENV)/.dev-installed ## Benchmarks on scratch sites: pages vs nginx, logged-in readers, comments and questions under load, a 10-minute soak, WordPress import, Redis (needs wrk, nginx, redis-server; BENCH_DURATION=2s SOAK_MINUTES=1 for a short pass)

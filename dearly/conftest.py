@@ -1,7 +1,12 @@
 """Shared pytest fixtures: the page tree, and Chromium for the browser tests."""
 
+import fcntl
+import hashlib
 import os
 import shutil
+import sqlite3
+import tempfile
+from pathlib import Path
 
 # Playwright's sync API runs an event loop in the test thread; without this the ORM refuses to
 # work in browser tests (SynchronousOnlyOperation).
@@ -9,13 +14,12 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from django.core.management import call_command
 from django.core.management.color import no_style
-from django.db import connection
+from django.db import connection, transaction
 
 from wagtail.models import Page
 
 import pytest
 from playwright.sync_api import expect
-from pytest_django.plugin import blocking_manager_key
 
 from dearly import testing
 
@@ -57,13 +61,19 @@ def _load_migrated_rows_if_flushed(rows):
         connection.creation.deserialize_db_from_string(rows)
 
 
+# Fixtures that start another process (in test files whose owners mark them by fixture).
+PROCESS_FIXTURES = {"server", "redis_url", "redis_server", "committed"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects: the marks added here count
 def pytest_collection_modifyitems(config, items):
     """Transactional tests (live_server, other processes reading committed rows) end with a
-    flush of the database; run them after the ordinary tests, and the browser tests last."""
-    items.sort(
-        key=lambda item: (item.get_closest_marker("browser") is not None, _is_transactional(item))
-    )
+    flush of the database. pytest-django already runs them after the ordinary tests, as
+    Django's runner does; here they get serialized rollback, and tests on a fixture that starts
+    another process get the `servers` mark (`make test-fast` leaves them out)."""
     for item in items:
+        if PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.servers)
         if _is_transactional(item):
             # Serialized rollback: the flush at the end then leaves post_migrate out, so the
             # content types keep their ids when the migrations' rows are put back.
@@ -71,7 +81,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(serialized, append=False)
 
 
-_snapshot = {}  # the migrations' rows, once a transactional test has asked for them
+_snapshot = {}  # the migrations' rows once a transactional test has asked for them; the blocker
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _db_blocker_for_hooks(django_db_blocker):
+    """pytest-django's public blocker, for the teardown hook below (hooks get no fixtures)."""
+    _snapshot["blocker"] = django_db_blocker
 
 
 @pytest.fixture(autouse=True)
@@ -88,8 +104,50 @@ def pytest_runtest_teardown(item, nextitem):
     yield
     rows = _snapshot.get("rows")
     if rows is not None and nextitem is not None and _is_transactional(item):
-        with item.config.stash[blocking_manager_key].unblock():
+        with _snapshot["blocker"].unblock():
             _load_migrated_rows_if_flushed(rows)
+
+
+class ModuleRows:
+    """One transaction open around a module's tests, so that rows its tests only read are built
+    once (as Django's TestCase.setUpTestData does for a class): each test runs in a savepoint
+    inside it and rolls back to these rows, and the module's end rolls them back too."""
+
+    def __init__(self, blocker):
+        self.blocker = blocker
+        self.atomic = transaction.atomic()
+        with blocker.unblock():
+            self.atomic.__enter__()
+
+    def unblocked(self):
+        """Database access for a module-scoped fixture that builds rows."""
+        return self.blocker.unblock()
+
+    def release(self):
+        if self.atomic is not None:
+            with self.blocker.unblock():
+                transaction.set_rollback(True)
+                self.atomic.__exit__(None, None, None)
+            self.atomic = None
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """Rows built in a module-scoped fixture on top of this stay for the module's tests. Only
+    for tests that read them: hand each test its own copy (copy.deepcopy), as setUpTestData
+    does, so that a change to an object in memory does not reach the next test."""
+    rows = _snapshot["module rows"] = ModuleRows(django_db_blocker)
+    yield rows
+    rows.release()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """A transactional test commits and flushes: the module's transaction (`module_db`) ends
+    before it. pytest-django runs transactional tests after the module's other tests."""
+    rows = _snapshot.get("module rows")
+    if rows is not None and _is_transactional(item):
+        rows.release()
 
 
 @pytest.fixture(autouse=True)
@@ -122,6 +180,84 @@ def _page_cache_directory_removed():
 
     if not os.environ.get("DEARLY_PAGECACHE_DIR"):  # one a caller chose stays theirs
         shutil.rmtree(settings.PAGECACHE_DIR, ignore_errors=True)
+
+
+# The test database on SQLite: migrated once per set of migrations and copied for each run and
+# xdist worker, instead of running some 230 migrations every time.
+
+
+def _migrations_key():
+    from django.apps import apps
+
+    digest = hashlib.sha256()
+    for app in sorted(apps.get_app_configs(), key=lambda a: a.label):
+        for path in sorted(Path(app.path, "migrations").glob("*.py")):
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _sqlite_copy(source, target):
+    """sqlite3's backup API: a consistent copy, WAL included."""
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+
+
+@pytest.fixture(scope="session")
+def _sqlite_test_template(django_db_modify_db_settings):
+    """The migrated database this run's test database starts from (None: not on SQLite, or
+    not made yet). Several workers starting at once wait for the one that makes it."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.sqlite3":
+        return None
+    template = Path(tempfile.gettempdir(), f"dearly-test-migrated-{_migrations_key()}.sqlite3")
+    lock = open(f"{template}.lock", "w")  # noqa: SIM115 (held for the session's setup)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    if template.exists():
+        _sqlite_copy(template, db["TEST"]["NAME"])
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
+        return template
+    return {"lock": lock, "template": template}  # this worker migrates and keeps the result
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(_sqlite_test_template, django_db_keepdb):
+    """Keep (do not recreate) a test database copied from the migrated template."""
+    return django_db_keepdb or isinstance(_sqlite_test_template, Path)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, _sqlite_test_template, django_db_keepdb, django_db_blocker):
+    from django.conf import settings
+
+    name = settings.DATABASES["default"]["TEST"].get("NAME")
+    if isinstance(_sqlite_test_template, dict):  # just migrated: the template for later runs
+        making = _sqlite_test_template
+        partial = making["template"].with_suffix(".partial")
+        with django_db_blocker.unblock():
+            connection.close()
+        _sqlite_copy(name, partial)
+        partial.rename(making["template"])
+        fcntl.flock(making["lock"], fcntl.LOCK_UN)
+        making["lock"].close()
+    else:
+        # As migrating leaves it: every content type in ContentType's cache. Putting back the
+        # migrations' rows after a flush relies on it (Wagtail's Task.save asks for its own).
+        from django.apps import apps
+        from django.contrib.contenttypes.models import ContentType
+
+        with django_db_blocker.unblock():
+            ContentType.objects.get_for_models(*apps.get_models(), for_concrete_models=False)
+    yield
+    if isinstance(_sqlite_test_template, Path):  # kept above, so Django leaves it: removed here
+        with django_db_blocker.unblock():
+            connection.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{name}{suffix}").unlink(missing_ok=True)
 
 
 @pytest.fixture

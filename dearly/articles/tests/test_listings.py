@@ -1,15 +1,24 @@
+import copy
 import datetime
 
 import pytest
 
-from dearly.testing import make_article, make_letter, make_topic
+from dearly.testing import make_article, make_letter, make_site_tree, make_topic
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _many_letters(module_db):
+    """Three pages of letters, built once for the module (the tests only read them)."""
+    with module_db.unblocked():
+        letters = make_site_tree()["letters"]
+        return [make_letter(letters, title=f"Letter {n:02d}") for n in range(30)]
+
+
 @pytest.fixture
-def many_letters(site_tree):
-    return [make_letter(site_tree["letters"], title=f"Letter {n:02d}") for n in range(30)]
+def many_letters(db, _many_letters):
+    return copy.deepcopy(_many_letters)
 
 
 @pytest.mark.parametrize("page_number", ["abc", "-1", "0", "99999", "1.5", "%00", "' OR 1=1"])

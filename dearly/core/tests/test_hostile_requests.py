@@ -13,6 +13,7 @@ log line; all of them are listed together. To replay one, send the same request 
 `client.raise_request_exception = True` and read the traceback.
 """
 
+import copy
 import io
 import itertools
 import logging
@@ -504,10 +505,17 @@ def walked_routes():
     return list(routes.values())
 
 
+@pytest.fixture(scope="module")
+def _demo_objects(module_db):
+    """The demo column, loaded once for the module's walks (every request is rolled back)."""
+    with module_db.unblocked():
+        return demo_objects()
+
+
 @pytest.fixture
-def walker(db, settings):
+def walker(db, settings, _demo_objects):
     settings.ACCOUNT_RATE_LIMITS = False  # a limit's 429 would stop the walk at the door
-    objects = demo_objects()
+    objects = copy.deepcopy(_demo_objects)
     with Walker(objects) as walker:
         walker.objects = objects
         walker.values = real_values(objects)
@@ -646,6 +654,7 @@ def test_error_pages_never_read_a_body_that_failed_to_parse(settings, site_tree,
     assert not errors_logged(caplog)
 
 
+@pytest.mark.servers
 def test_the_production_server_answers_an_odd_charset_with_400(transactional_db):
     """granian as `make run` starts it, in front of the whole stack (page cache included).
     Transactional: the server writes to the database cache, which a test's open transaction

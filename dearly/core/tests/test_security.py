@@ -56,6 +56,7 @@ def production_env(tmp_path, **extra):
 # Production settings
 
 
+@pytest.mark.servers
 def test_production_settings_pass_the_deploy_check_without_warnings(tmp_path):
     env = production_env(tmp_path, TRUSTED_PROXY_COUNT="1", ADMIN_ALLOWED_NETWORKS="10.0.0.0/8")
     run = run_manage("check", "--deploy", "--fail-level", "WARNING", **env)
@@ -81,6 +82,7 @@ def production_settings(tmp_path, **extra):
     return run, (json.loads(run.stdout) if run.returncode == 0 else None)
 
 
+@pytest.mark.servers
 def test_forwarded_proto_is_believed_only_behind_a_declared_proxy(tmp_path):
     run, values = production_settings(tmp_path)
     assert run.returncode == 0, run.stderr
@@ -103,6 +105,7 @@ def test_forwarded_proto_is_believed_only_behind_a_declared_proxy(tmp_path):
     assert proxied["ADMIN_ALLOWED_NETWORKS"] == ["10.0.0.0/8", "2001:db8::/32"]
 
 
+@pytest.mark.servers
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [

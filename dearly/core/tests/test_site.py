@@ -94,6 +94,7 @@ PRODUCTION_ENV = {
 }
 
 
+@pytest.mark.servers
 @pytest.mark.parametrize("missing", PRODUCTION_ENV)
 def test_production_settings_refuse_to_start_without_required_env(missing):
     env = dict(PRODUCTION_ENV)
@@ -103,11 +104,13 @@ def test_production_settings_refuse_to_start_without_required_env(missing):
     assert f"The environment variable {missing} must be set" in result.stderr
 
 
+@pytest.mark.servers
 def test_production_settings_pass_check_deploy():
     result = run_check(PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.servers
 @pytest.mark.parametrize(
     ("name", "value"),
     [("SITE_URL", "example.com"), ("SITE_URL", "javascript:alert(1)"), ("EMAIL_URL", "console:")],

@@ -305,6 +305,7 @@ def test_an_old_url_too_long_for_a_redirect_is_reported_not_fatal(site_tree, tmp
     assert page_for("post", 500).live
 
 
+@pytest.mark.servers
 def test_the_command_line_exits_1_with_one_line(data, tmp_path):
     import os
     import subprocess

@@ -392,6 +392,7 @@ print(items, comments, max(highest, rss()) - before)
 """
 
 
+@pytest.mark.servers
 def test_a_50_mb_export_streams_in_flat_memory(tmp_path):
     path = tmp_path / "big.xml"
     count = write_big_export(path, 50 * 1024 * 1024)

@@ -156,6 +156,7 @@ def test_a_full_disk_leaves_the_previous_backup_intact_and_no_partial_file(tmp_p
     assert Path(previous).read_bytes() == before
 
 
+@pytest.mark.servers
 def test_backup_into_an_unwritable_place_exits_non_zero_with_one_line():
     run = subprocess.run(
         [sys.executable, "manage.py", "backup", "--dir", "/dev/full/backups"],
@@ -170,6 +171,7 @@ def test_backup_into_an_unwritable_place_exits_non_zero_with_one_line():
     assert len(lines) == 1 and lines[0].startswith("CommandError: Backup failed"), run.stderr
 
 
+@pytest.mark.servers
 def test_make_restore_without_file_refuses_with_one_line():
     if not shutil.which("make"):
         pytest.skip("make not found")

@@ -120,6 +120,7 @@ def test_the_cutoff_is_exact_to_the_second():
     assert Question.objects.filter(pk=just_inside.pk).exists()
 
 
+@pytest.mark.servers
 @pytest.mark.parametrize(
     ("args", "reason"),
     [

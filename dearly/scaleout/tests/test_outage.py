@@ -33,15 +33,18 @@ def _services_available():
     )
 
 
-pytestmark = pytest.mark.skipif(
-    not (
-        settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-        and settings.REDIS_URL
-        and _services_available()
+pytestmark = [
+    pytest.mark.servers,
+    pytest.mark.skipif(
+        not (
+            settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+            and settings.REDIS_URL
+            and _services_available()
+        ),
+        reason="runs in CI's PostgreSQL + Redis run (DATABASE_URL=postgres://…, REDIS_URL=…, "
+        "with PostgreSQL 15 server binaries, pg_dump and redis-server installed)",
     ),
-    reason="runs in CI's PostgreSQL + Redis run (DATABASE_URL=postgres://…, REDIS_URL=…, "
-    "with PostgreSQL 15 server binaries, pg_dump and redis-server installed)",
-)
+]
 
 
 class Services:

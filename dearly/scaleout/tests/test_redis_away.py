@@ -14,9 +14,12 @@ from dearly.scaleout import cache as tolerant
 
 from .servers import free_port
 
-pytestmark = pytest.mark.skipif(
-    not shutil.which("redis-server"), reason="needs redis-server (apt-get install redis-server)"
-)
+pytestmark = [
+    pytest.mark.servers,
+    pytest.mark.skipif(
+        not shutil.which("redis-server"), reason="needs redis-server (apt-get install redis-server)"
+    ),
+]
 
 
 class RedisServer:

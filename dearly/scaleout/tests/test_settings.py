@@ -47,6 +47,7 @@ def django_process(code, settings_module="dearly.settings.production", **env):
     )
 
 
+@pytest.mark.servers
 def test_production_settings_put_media_on_s3_cache_and_sessions_in_redis_tasks_in_the_database():
     code = """
 import json, django
@@ -120,6 +121,7 @@ def test_incomplete_or_malformed_media_settings_are_refused(env, reason):
         s3_media_storage(env)
 
 
+@pytest.mark.servers
 @pytest.mark.parametrize(
     ("env", "reason"),
     [

@@ -69,6 +69,7 @@ def test_pages_never_read_or_write_the_cache_table(client, site_tree):
             assert touched == [], (path, touched)
 
 
+@pytest.mark.servers
 def test_with_redis_every_cache_is_redis_and_without_it_only_fragments_are_per_process():
     code = """
 import json, django

@@ -8,11 +8,14 @@ import re
 
 from django.conf import settings
 
+import pytest
 import requests
 
 from dearly.questions import services
 
 from .servers import app_server, database_url, server_env
+
+pytestmark = pytest.mark.servers  # app servers or the task worker, in their own processes
 
 LOCKED_OUT = "Too many failed login attempts"
 # One site name for both servers, as behind a load balancer: allauth's lockout key holds the

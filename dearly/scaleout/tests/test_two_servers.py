@@ -13,6 +13,8 @@ from dearly.comments.tests.helpers import make_comment, make_reader
 
 from .servers import app_server, csrf_token, database_url, log_in, server_env
 
+pytestmark = pytest.mark.servers  # app servers or the task worker, in their own processes
+
 
 def test_publish_through_one_server_and_read_through_the_other(committed):
     if connection.vendor == "postgresql" and not settings.REDIS_URL:

@@ -9,12 +9,15 @@ from django.conf import settings
 from django.core import mail
 from django.test import override_settings
 
+import pytest
 from django_tasks_db.models import DBTaskResult
 
 from dearly.questions.models import Question
 from dearly.questions.services import store_question
 
 from .servers import database_url
+
+pytestmark = pytest.mark.servers  # app servers or the task worker, in their own processes
 
 
 def run_worker(tmp_path, **env):

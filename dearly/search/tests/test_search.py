@@ -1,12 +1,25 @@
+import copy
+
 import pytest
 
-from dearly.testing import make_article, make_letter
+from dearly.testing import make_article, make_letter, make_site_tree
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _corpus(module_db):
+    """Built once for the module: the searches only read it."""
+    with module_db.unblocked():
+        return _build_corpus(make_site_tree())
+
+
 @pytest.fixture
-def corpus(site_tree):
+def corpus(db, _corpus):
+    return copy.deepcopy(_corpus)
+
+
+def _build_corpus(site_tree):
     return {
         "raise": make_letter(
             site_tree["letters"],
