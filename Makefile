@@ -73,7 +73,7 @@ FAST := not browser and not servers
 test: install lint test-fast test-slow ## Run the whole test suite: lint, the fast tests, then browser and server tests
 
 .PHONY: test-fast
-test-fast: install ## The unit and HTTP tests only (no browser, no server processes): under a minute
+test-fast: install ## The unit and HTTP tests only (no browser, no server processes)
 	$(VENV)/bin/pytest -n 2 -q -m "$(FAST)"
 
 .PHONY: test-slow
