@@ -67,7 +67,7 @@ lint: $(VENV)/.dev-installed ## ruff, the app layers (import-linter), Django's c
 
 # The unit and HTTP tests; the browser tests and those that start other processes run in the
 # slow stage (markers in pyproject.toml).
-FAST := not browser and not servers
+FAST := not browser and not servers and not sweeps
 
 .PHONY: test
 test: install lint test-fast test-slow ## Run the whole test suite: lint, the fast tests, then browser and server tests

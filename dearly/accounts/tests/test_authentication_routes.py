@@ -28,7 +28,7 @@ from dearly.testing import make_article
 
 from .helpers import PASSWORD, make_account
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sweeps]
 
 LOGIN = "/accounts/login/"
 SECOND_FACTOR = "/accounts/2fa/authenticate/"

@@ -522,6 +522,7 @@ def walker(db, settings, _demo_objects):
         yield walker
 
 
+@pytest.mark.sweeps
 def test_every_route_survives_bad_path_values_and_real_ones(walker):
     routes = walked_routes()
     for route in routes:
@@ -542,6 +543,7 @@ def test_every_route_survives_bad_path_values_and_real_ones(walker):
     assert not stuck, f"Our views answered only 404, even with real ids: {stuck}"
 
 
+@pytest.mark.sweeps
 def test_every_route_survives_bad_query_strings_and_form_bodies(walker):
     names = parameter_names()
     turn = itertools.count()

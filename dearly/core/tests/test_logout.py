@@ -9,7 +9,7 @@ import pytest
 from dearly.accounts.tests.helpers import make_account
 from dearly.accounts.tests.test_authentication_routes import routes  # noqa: F401 (a fixture)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sweeps]
 
 # Every logout route the resolver knows: ours for Wagtail's admin (shadowing Wagtail's own
 # wagtailadmin_logout at the same path) and allauth's account_logout.
