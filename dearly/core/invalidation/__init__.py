@@ -111,6 +111,8 @@ def invalidate_everything():
 
 
 def _bump(tags, purge=False):
+    global _bumps_here
+    _bumps_here += 1  # requests in this process read the generation again (_generation)
     store = get_store()
     try:
         urls = store.urls_for(tags) if purge and settings.WAGTAILFRONTENDCACHE else ()
@@ -177,7 +179,7 @@ def token(request, *tags):
         return known[tags]
     store = get_store()
     try:
-        generation = store.generation()
+        generation = _generation(request, store)
         remembered = _NEWEST.get(tags)
         if remembered is not None and remembered[0] == generation:
             newest = remembered[1]
@@ -195,6 +197,24 @@ def token(request, *tags):
             known = request._dearly_tokens = {}
         known[tags] = value
     return value
+
+
+# Bumps made by this process: a request reads the generation once unless one happens meanwhile.
+_bumps_here = 0
+
+
+def _generation(request, store):
+    """The store's generation, read once per request (with Redis, a GET each time): a page asks
+    for the tokens of some ten tag sets. Read again after a bump in this process, so that a
+    request that changes content renders what it changed."""
+    if request is None:
+        return store.generation()
+    seen = getattr(request, "_dearly_generation", None)
+    if seen is not None and seen[0] == _bumps_here:
+        return seen[1]
+    generation = store.generation()
+    request._dearly_generation = (_bumps_here, generation)
+    return generation
 
 
 def cached(request, name, tags, build, timeout=TIMEOUT):

@@ -182,3 +182,26 @@ def test_groups_and_permissions_bump_the_permissions_tag(django_user_model):
     before = versions(PERMISSIONS)
     editor.groups.add(group)
     assert changed(before, PERMISSIONS) == {PERMISSIONS}
+
+
+def test_a_request_reads_the_generation_once_until_this_process_bumps(monkeypatch):
+    """With Redis every read of the generation is a GET: a page asks for some ten tag sets."""
+    store = get_store()
+    reads = []
+    generation = store.generation
+
+    def counted():
+        reads.append(1)
+        return generation()
+
+    monkeypatch.setattr(store, "generation", counted)
+    request = SimpleNamespace()
+    token(request, PERMISSIONS)
+    token(request, SITE)
+    token(request, *CONTENT)
+    assert len(reads) == 1
+    before = token(None, page(1))
+    invalidation.invalidate(page(1))  # this request changed something: it must see it
+    reads.clear()
+    assert token(request, page(1)) != before
+    assert len(reads) == 1
