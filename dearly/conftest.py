@@ -113,11 +113,13 @@ class ModuleRows:
     once (as Django's TestCase.setUpTestData does for a class): each test runs in a savepoint
     inside it and rolls back to these rows, and the module's end rolls them back too."""
 
-    def __init__(self, blocker):
+    def __init__(self, blocker, transactional):
         self.blocker = blocker
-        self.atomic = transaction.atomic()
-        with blocker.unblock():
-            self.atomic.__enter__()
+        self.atomic = None
+        if not transactional:  # a transactional test commits: its rows go with its flush
+            self.atomic = transaction.atomic()
+            with blocker.unblock():
+                self.atomic.__enter__()
 
     def unblocked(self):
         """Database access for a module-scoped fixture that builds rows."""
@@ -136,7 +138,7 @@ def module_db(django_db_setup, django_db_blocker):
     """Rows built in a module-scoped fixture on top of this stay for the module's tests. Only
     for tests that read them: hand each test its own copy (copy.deepcopy), as setUpTestData
     does, so that a change to an object in memory does not reach the next test."""
-    rows = _snapshot["module rows"] = ModuleRows(django_db_blocker)
+    rows = _snapshot["module rows"] = ModuleRows(django_db_blocker, _snapshot["transactional"])
     yield rows
     rows.release()
 
@@ -145,9 +147,29 @@ def module_db(django_db_setup, django_db_blocker):
 def pytest_runtest_setup(item):
     """A transactional test commits and flushes: the module's transaction (`module_db`) ends
     before it. pytest-django runs transactional tests after the module's other tests."""
+    _snapshot["transactional"] = _is_transactional(item)
     rows = _snapshot.get("module rows")
-    if rows is not None and _is_transactional(item):
+    if rows is not None and _snapshot["transactional"]:
         rows.release()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _wagtail_indexes_off():
+    """Wagtail's search and reference indexes cost about a third of the CPU of saving a page,
+    and only the tests marked `wagtail_indexes` read them (Wagtail's page search in the editor,
+    "used in" counts): the others save pages without updating them."""
+    testing.connect_wagtail_indexes(on=False)
+    yield
+    testing.connect_wagtail_indexes(on=True)
+
+
+@pytest.fixture(autouse=True)
+def _wagtail_indexes_when_marked(request):
+    if request.node.get_closest_marker("wagtail_indexes") is None:
+        yield
+    else:
+        with testing.wagtail_indexes():
+            yield
 
 
 @pytest.fixture(autouse=True)
@@ -260,9 +282,17 @@ def django_db_setup(django_db_setup, _sqlite_test_template, django_db_keepdb, dj
             Path(f"{name}{suffix}").unlink(missing_ok=True)
 
 
+@pytest.fixture(scope="module")
+def _module_site_tree(module_db):
+    with module_db.unblocked():
+        testing.make_site_tree()
+
+
 @pytest.fixture
-def site_tree(db):
-    """Home page, the guides section and the letters column, as the demo has them."""
+def site_tree(_module_site_tree, db):
+    """Home page, the guides section and the letters column, as the demo has them. Built once
+    per module (`module_db`): what a test changes rolls back after it, and each test gets its
+    own page objects, read afresh (or built again after a transactional test's flush)."""
     return testing.make_site_tree()
 
 
@@ -304,7 +334,9 @@ def _migrated_rows(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def demo(transactional_db, django_db_serialized_rollback, _migrated_rows):
-    """The demo column, as `make run` loads it."""
+    """The demo column, as `make run` loads it, with Wagtail's indexes as there."""
     if not hasattr(connection, "_test_serialized_contents"):
         connection._test_serialized_contents = _migrated_rows
-    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    with testing.wagtail_indexes():
+        call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        yield

@@ -1,19 +1,58 @@
 """Plain helpers that build test content through the real models (used by the tests only)."""
 
+import contextlib
 import datetime
 import itertools
 import pathlib
 
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from wagtail.models import Page, Site
+from wagtail.signal_handlers import (
+    connect_reference_index_signal_handlers,
+    disconnect_reference_index_signal_handlers,
+)
 
 import pytest
+from modelsearch import index as search_index
+from modelsearch import signal_handlers as search_signals
 
 from dearly.articles.models import ArticleIndexPage, ArticlePage, ColumnIndexPage, LetterPage, Topic
 from dearly.core.models import HomePage
 
 _counter = itertools.count(1)
+
+
+def connect_wagtail_indexes(on):
+    """Connect or disconnect the handlers by which Wagtail updates its search index and its
+    reference index (the editor's "used in" counts) on every save of a page or snippet. The
+    test run starts with them off (dearly/conftest.py)."""
+    signal = "connect" if on else "disconnect"
+    for model in search_index.get_indexed_models():
+        if getattr(model, "search_auto_update", True):
+            getattr(post_save, signal)(search_signals.post_save_signal_handler, sender=model)
+            getattr(post_delete, signal)(search_signals.post_delete_signal_handler, sender=model)
+    if on:
+        connect_reference_index_signal_handlers()
+    else:
+        disconnect_reference_index_signal_handlers()
+
+
+_indexes_wanted = [0]  # how many `wagtail_indexes()` blocks are open
+
+
+@contextlib.contextmanager
+def wagtail_indexes():
+    """Saves inside update Wagtail's search and reference indexes, as on a running site."""
+    _indexes_wanted[0] += 1
+    connect_wagtail_indexes(on=True)
+    try:
+        yield
+    finally:
+        _indexes_wanted[0] -= 1
+        if not _indexes_wanted[0]:
+            connect_wagtail_indexes(on=False)
 
 
 def make_site_tree():

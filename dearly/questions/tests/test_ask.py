@@ -18,7 +18,7 @@ from dearly.questions import services
 from dearly.questions.models import Question, hash_token
 from dearly.testing import make_letter
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.wagtail_indexes]
 
 QUESTION = (
     "My manager keeps promising me a pay rise at every review, but it never arrives. "
