@@ -18,7 +18,7 @@ from dearly.questions import services
 from dearly.questions.models import Question, hash_token
 from dearly.testing import make_letter
 
-pytestmark = [pytest.mark.django_db, pytest.mark.wagtail_indexes]
+pytestmark = [pytest.mark.django_db, pytest.mark.search_indexes]
 
 QUESTION = (
     "My manager keeps promising me a pay rise at every review, but it never arrives. "
@@ -509,44 +509,7 @@ def test_similar_reads_a_bounded_number_of_rows(
     for n in range(20):
         make_letter(site_tree["letters"], question=f"<p>Pay rise number {n} and my manager.</p>")
     similar(client, QUESTION)  # the site's root paths are cached after the first request
-    # view restrictions, the index (on SQLite; PostgreSQL: with the pages), the pages, the site
+    # the documents changed since the vectors were read, the letters shown, the site
     with django_assert_max_num_queries(4):
         response = similar(client, QUESTION)
     assert 3 <= len(response.json()["results"]) <= 5
-
-
-def test_similar_letters_uses_only_the_search_candidates(site_tree, monkeypatch):
-    """The ranker never sees every letter: only what the search backend found."""
-    make_pay_letters(site_tree["letters"])
-    seen = []
-    real = services.rank_similar
-
-    def spy(text, candidates, limit):
-        candidates = list(candidates)
-        seen.append(len(candidates))
-        return real(text, candidates, limit)
-
-    monkeypatch.setattr(services, "rank_similar", spy)
-    services.similar_letters(QUESTION)
-    assert seen == [3]  # the three published letters about pay; not the orchids, not the draft
-
-
-def test_similar_letters_ask_the_sqlite_fts5_index_directly(site_tree):
-    """On SQLite the candidates come from FTS5's own ranking, not Wagtail's .search()."""
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite only")
-    pay, _, _ = make_pay_letters(site_tree["letters"])
-    assert services._sqlite_fts_tables() is not None
-    words = ["pay", "raise", "manager"]
-    ids = services._sqlite_fts_ids(services._sqlite_fts_tables(), words)
-    assert {letter.pk for letter in pay} <= set(ids)
-
-
-def test_similar_letters_without_the_sqlite_index_use_the_search_backend(site_tree, monkeypatch):
-    """What PostgreSQL (or SQLite without FTS5) runs: Wagtail's .search(), ranked there."""
-    pay, _, _ = make_pay_letters(site_tree["letters"])
-    monkeypatch.setattr(services, "_sqlite_fts_tables", lambda: None)
-    titles = {result["title"] for result in services.similar_letters(QUESTION)}
-    assert titles == {letter.title for letter in pay}

@@ -17,7 +17,7 @@ from dearly.questions import admin_views
 from dearly.questions.models import Question
 from dearly.testing import make_letter
 
-pytestmark = [pytest.mark.django_db, pytest.mark.wagtail_indexes]
+pytestmark = [pytest.mark.django_db, pytest.mark.search_indexes]
 INBOX = "/admin/questions/"
 
 
