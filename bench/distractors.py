@@ -18,6 +18,7 @@ seed give the same export, byte for byte.
 
 import argparse
 import datetime
+import itertools
 import json
 import random
 import re
@@ -499,6 +500,54 @@ TOPICS = {
     },
 }
 
+# Workplace details, common first: the tail puts uncommon words (printer, probation, maternity,
+# headphones, …) in a handful of posts each, so the labelled sets' rarer words are not unique.
+DETAILS = [
+    "We had a performance review in {month} and nothing was said about any of this.",
+    "The team meeting on Mondays is where most of the trouble starts.",
+    "Our budget was cut again this year.",
+    "I have a good record and no complaints on file.",
+    "My salary is modest but it covers the rent.",
+    "The office is open-plan and every conversation carries.",
+    "I work part-time, three days a week.",
+    "We are short of staff and the agency workers change every week.",
+    "The client list has grown but the team has not.",
+    "I am still on probation, with two months to go.",
+    "My contract is temporary and ends in {month}.",
+    "Our union rep is friendly but stretched thin.",
+    "I was a graduate trainee here and never left.",
+    "My partner is on maternity leave, so money matters more than ever.",
+    "The printer breaks every week and somehow that is my job too.",
+    "Everyone wears headphones, so nobody talks.",
+    "The expense claims system takes months to pay out.",
+    "We have a mentoring scheme that nobody uses.",
+    "I took paternity leave last year and was teased about it for weeks.",
+    "The company was bought by an insurer in the spring.",
+    "Targets are set quarterly and changed without warning.",
+    "My manager holds fortnightly catch-ups when she remembers.",
+    "The dress code says nothing about visible tattoos, but people notice.",
+    "I did an unpaid internship to get my foot in the door.",
+    "A colleague took a sabbatical and came back to a different job.",
+    "The canteen closed, so we eat at our desks.",
+    "I once had a counteroffer from here when I nearly left, and I took it.",
+    "We use a shared clipboard to sign in and out, like school.",
+    "There is a whistleblowing policy, but nobody trusts it.",
+    "Our biggest client is a supermarket, and they set the pace.",
+    "Half the team are freelance and work from cafes.",
+    "I teach a class at the weekend for extra money.",
+    "I have a hearing aid and meetings on video are hard work.",
+    "The performance improvement plan template sits on the shared drive.",
+    "There is a restrictive clause in my contract I never read properly.",
+    "My old boss took a job at a startup and keeps asking me to follow.",
+    "We have a health and safety officer but no occupational health service.",
+    "I keep a file of thank-you emails for when I need them.",
+    "The quarterly all-hands is held in a cold warehouse.",
+    "Our pension scheme was closed to new staff.",
+    "The graduate scheme takes twelve people a year from four hundred.",
+    "Someone left a magazine open at the jobs page in the kitchen.",
+    "We were promised a four-day week trial that never started.",
+    "A colleague was signed off sick with stress and never came back.",
+]
 COLOUR = [
     "Outside work I love {hobby}.",
     "I live in {town} with {family}.",
@@ -522,8 +571,10 @@ SIGN_OFFS = [
 PEN_FIRST = (
     "Stuck|Tired|Worried|Hopeful|Fed Up|Puzzled|Overlooked|Restless|Underpaid|Anxious|"
     "Weary|Curious|Frustrated|Torn|Ready to Go|Quietly Fuming|Unseen|Burnt Out|Second-Guessing|"
-    "Nearly Fifty|New Starter|Out of Ideas|Wondering|Grumpy|Undecided|Half In|Trying Again"
+    "Nearly Fifty|New Starter|Out of Ideas|Wondering|Grumpy|Undecided|Half In|Trying Again|"
+    "Frozen Out|Invisible|Furious|Second Fiddle|Hard Pressed|Watched|Baffled|Quietly Hopeful"
 ).split("|")
+DEPARTMENTS = "Finance|Sales|Accounts|Marketing|Retail|HR|Logistics|Research|Reception".split("|")
 ANSWER_OPENERS = [
     "You are right to take this seriously.",
     "This happens more than people admit.",
@@ -627,13 +678,19 @@ def distractor(n, rng):
     sentences = _pick(rng, bank["situations"], 1) + _pick(rng, bank["details"], rng.randint(1, 3))
     if rng.random() < 0.6:
         sentences.insert(rng.randint(1, len(sentences)), rng.choice(COLOUR))
+    if rng.random() < 0.7:
+        detail = rng.choices(DETAILS, zipf_weights(len(DETAILS)))[0]
+        sentences.insert(rng.randint(1, len(sentences)), detail)
     sentences += _pick(rng, bank["asks"], rng.randint(1, 2))
     if rng.random() < 0.3:
         sentences.append(rng.choice(SIGN_OFFS))
     question = " ".join(_fill(t, slots) for t in sentences)
     first = rng.choices(PEN_FIRST, zipf_weights(len(PEN_FIRST)))[0]
-    if rng.random() < 0.7:
+    where = rng.random()
+    if where < 0.55:
         pen_name = f"{first} in {slots['town']}"
+    elif where < 0.75:
+        pen_name = f"{first} in {rng.choices(DEPARTMENTS, zipf_weights(len(DEPARTMENTS)))[0]}"
     else:
         pen_name = f"{first} {slots['role'].title()}"
     answer = [rng.choice(ANSWER_OPENERS), *_pick(rng, bank["answers"], rng.randint(1, 3))]
@@ -698,7 +755,7 @@ def write_wxr(path, count=3000, seed=11, comments_per_post=0, labelled=True):
     distractors, each post with `comments_per_post` approved comments. Returns counts."""
     rng = random.Random(seed + 1)  # noqa: S311  # dates and comments, not secrets
     start = datetime.datetime(2012, 1, 1, 10, 0)
-    posts = (list(labelled_posts()) if labelled else []) + list(distractors(count, seed))
+    posts = itertools.chain(labelled_posts() if labelled else (), distractors(count, seed))
     counts = {"letters": 0, "guides": 0, "comments": 0}
     comment_id = 0
     with open(path, "w", encoding="utf-8") as out:

@@ -21,6 +21,7 @@ Prints a table and writes bench/results/retrieval_eval.json, with every miss.
 import argparse
 import json
 import os
+import re
 import time
 from html.parser import HTMLParser
 from urllib.parse import quote, urlsplit
@@ -125,7 +126,10 @@ def measure_similar(port, paraphrases, off_topic):
     }
 
 
-def measure_search(port, queries):
+def measure_search(port, queries, posts_with_word=None):
+    """recall@10 and MRR of /search/; each row also says in how many distractor posts the
+    query's rarest word is (posts_with_word: bench/distractors.py's vocabulary())."""
+    posts_with_word = posts_with_word or {}
     ranks, times, rows = [], [], []
     for item in queries:
         status, body, ms = timed_get(port, "/search/?q=" + quote(item["q"]))
@@ -135,7 +139,10 @@ def measure_search(port, queries):
         slugs = result_slugs(body.decode("utf-8"))[:SEARCH_DEPTH]
         rank = rank_of(set(item["expect"]), slugs)
         ranks.append(rank)
-        rows.append({"q": item["q"], "type": item["type"], "rank": rank, "got": slugs[:3]})
+        words = re.findall(r"[a-z0-9]+", item["q"].lower())
+        rarest = min(posts_with_word.get(word, 0) for word in words) if words else None
+        rows.append({"q": item["q"], "type": item["type"], "rank": rank, "got": slugs[:3],
+                     "rarest_word_in_distractors": rarest})  # fmt: skip
     n = len(queries)
     by_type = {}
     for row in rows:
@@ -150,6 +157,7 @@ def measure_search(port, queries):
             for kind, found in sorted(by_type.items())
         },
         "misses": [row for row in rows if row["rank"] is None],
+        "rows": rows,
     }
 
 
@@ -218,7 +226,8 @@ def run(args, tmp):
                 measure_similar(port, labelled["paraphrases"], labelled["off_topic"])
                 measure_search(port, search_set["queries"])
             similar = measure_similar(port, labelled["paraphrases"], labelled["off_topic"])
-            search = measure_search(port, search_set["queries"])
+            vocabulary = distractors.vocabulary(args.distractors, args.seed)
+            search = measure_search(port, search_set["queries"], vocabulary)
     print_table(similar, search)
     figures = {
         "when": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
