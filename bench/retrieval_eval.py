@@ -202,9 +202,10 @@ def run(args, tmp):
     with harness.database(args.database_url) as database_url:
         env = harness.scratch_site(tmp, port, database_url)
         started = time.perf_counter()
-        harness.python(env, "manage.py", "import_wordpress", export)
+        summary = harness.python(env, "manage.py", "import_wordpress", export)
         import_s = time.perf_counter() - started
         print(f"import_wordpress: {import_s:.0f} s")
+        print("\n".join("  " + line for line in summary.splitlines()[:6]))
         reindex_s = None
         if has_command(env, "reindex"):
             started = time.perf_counter()
