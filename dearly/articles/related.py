@@ -20,7 +20,7 @@ SHOWN = 6
 STORED = 12
 CANDIDATES = 40
 # A newly indexed post's closest neighbours have their related posts worked out again too.
-NEIGHBOURS_REFRESHED = 10
+NEIGHBOURS_REFRESHED = 6
 # A shared topic or tag counts this much against a cosine of 1.0 between the posts' meanings.
 TOPIC_WEIGHT, TAG_WEIGHT, MEANING_WEIGHT = 1.0, 0.6, 4.0
 

@@ -127,7 +127,7 @@ def _embed(items, model):
         for document, _, _ in items:
             document.vector = None
         return 0
-    vectors = model.encode([text for _, text, _ in items])
+    vectors = model.encode([text for _, text, _ in items], max_tokens=encoders.DOCUMENT_TOKENS)
     for (document, _, text_digest), vector in zip(items, vectors, strict=True):
         document.vector = np.asarray(vector, dtype="<f4").tobytes()
         document.digest = text_digest

@@ -1,6 +1,8 @@
 """The documents follow the pages (publish, edit, unpublish, restrict, delete, reindex), and
 the words and the meaning are found through them, whatever a reader types."""
 
+import copy
+
 from django.core.management import call_command
 
 from wagtail.models import PageViewRestriction
@@ -13,7 +15,7 @@ from dearly.retrieval import encoder as encoders
 from dearly.retrieval import indexing, lexical, query
 from dearly.retrieval.models import Document
 from dearly.retrieval.vectors import Vectors
-from dearly.testing import make_article, make_letter
+from dearly.testing import make_article, make_letter, make_site_tree, search_indexes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.search_indexes]
 
@@ -56,26 +58,36 @@ def letter(site_tree, pen_name, question, answer="<p>Talk to them plainly.</p>",
     )
 
 
+@pytest.fixture(scope="module")
+def _column(module_db):
+    """Built once for the module; each test's changes roll back (`module_db`)."""
+    with module_db.unblocked(), search_indexes():
+        site_tree = make_site_tree()
+        return {
+            "micro": letter(
+                site_tree,
+                "Watched",
+                "My supervisor checks every single thing I do and will not let me decide anything.",
+            ),
+            "pay": letter(
+                site_tree,
+                "Underpaid",
+                "I have not had a salary increase in four years of hard work.",
+            ),
+            "commute": letter(
+                site_tree, "Long Way", "The trip to the office takes two hours each way by train."
+            ),
+            "guide": make_article(
+                site_tree["guides"],
+                title="Writing a cover letter",
+                intro="How to open, what to say about yourself, and how to close.",
+            ),
+        }
+
+
 @pytest.fixture
-def column(site_tree):
-    return {
-        "micro": letter(
-            site_tree,
-            "Watched",
-            "My supervisor checks every single thing I do and will not let me decide anything.",
-        ),
-        "pay": letter(
-            site_tree, "Underpaid", "I have not had a salary increase in four years of hard work."
-        ),
-        "commute": letter(
-            site_tree, "Long Way", "The trip to the office takes two hours each way by train."
-        ),
-        "guide": make_article(
-            site_tree["guides"],
-            title="Writing a cover letter",
-            intro="How to open, what to say about yourself, and how to close.",
-        ),
-    }
+def column(db, _column):
+    return copy.deepcopy(_column)
 
 
 def test_publishing_makes_a_live_document_with_a_vector(column):
