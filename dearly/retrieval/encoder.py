@@ -9,6 +9,7 @@ onnxruntime or torch: bench/README-retrieval.md (no ONNX graph ships with the mo
 adds about 1.5 GB for the same arithmetic).
 """
 
+import collections
 import json
 import logging
 import math
@@ -31,6 +32,7 @@ MAX_TOKENS = 256
 # letters) at a little over half the work for a long letter (bench/README-retrieval.md).
 DOCUMENT_TOKENS = 128
 BATCH = 32
+CACHED = 4096  # vectors remembered by text: 6 MB
 
 
 def model_dir():
@@ -119,14 +121,37 @@ class Encoder:
                 }
             )
         self.width = self.words.shape[1]
+        self.cache = collections.OrderedDict()
+        self.lock = threading.Lock()
         if self.width != DIMENSIONS:
             raise ValueError(f"expected a {DIMENSIONS}-wide model, got {self.width}")
 
     def encode(self, texts, batch=BATCH, max_tokens=MAX_TOKENS):
-        """Unit vectors of `texts`; `max_tokens=DOCUMENT_TOKENS` for pages."""
+        """Unit vectors of `texts`; `max_tokens=DOCUMENT_TOKENS` for pages. The same text gives
+        the same vector: the last CACHED ones are remembered (a page indexed again, a reader's
+        question asked again as they type on)."""
         texts = [str(text or "").replace("\x00", " ") for text in texts]
-        if not texts:
-            return np.zeros((0, self.width), dtype=np.float32)
+        out = np.empty((len(texts), self.width), dtype=np.float32)
+        missing = {}
+        with self.lock:
+            for n, text in enumerate(texts):
+                vector = self.cache.get((max_tokens, text))
+                if vector is None:
+                    missing.setdefault(text, []).append(n)
+                else:
+                    self.cache.move_to_end((max_tokens, text))
+                    out[n] = vector
+        if missing:
+            computed = self._encode(list(missing), batch, max_tokens)
+            with self.lock:
+                for (text, rows), vector in zip(missing.items(), computed, strict=True):
+                    out[rows] = vector
+                    self.cache[(max_tokens, text)] = vector
+                while len(self.cache) > CACHED:
+                    self.cache.popitem(last=False)
+        return out
+
+    def _encode(self, texts, batch, max_tokens):
         encodings = self.tokenizers[max_tokens].encode_batch(texts)
         ids = [np.asarray(e.ids, dtype=np.int64) for e in encodings]
         # Similar lengths together, so little of each batch is padding.

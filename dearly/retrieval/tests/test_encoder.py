@@ -48,9 +48,10 @@ def test_vectors_match_the_reference_implementation(model):
 
 def test_batches_give_what_one_at_a_time_gives(model):
     texts = ["short", "a somewhat longer sentence about asking for a raise at work", "mid length"]
-    together = model.encode(texts)
-    alone = np.vstack([model.encode([t]) for t in texts])
+    together = model._encode(texts, 32, encoders.MAX_TOKENS)  # not through the cache
+    alone = np.vstack([model._encode([t], 32, encoders.MAX_TOKENS) for t in texts])
     assert np.abs(together - alone).max() < 1e-5
+    assert np.array_equal(model.encode(texts), model.encode(list(reversed(texts)))[::-1])
 
 
 def test_meaning_not_words_decides(model):
