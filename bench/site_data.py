@@ -7,6 +7,7 @@ so that the same script fills an old commit's site in bench/compare.py. Prints o
     make-letters N        N more published letters, inserted in bulk
     letter-count          published letters
     pages                 every published guide and letter: [[id, url], …]
+    letter-urls           every published letter's URL: [url, …]
 """
 
 import datetime
@@ -203,12 +204,18 @@ def pages():
     print(json.dumps([[page.pk, page.url] for page in published]))
 
 
+def letter_urls():
+    """Every published letter's URL: [url, …]."""
+    print(json.dumps([page.url for page in LetterPage.objects.published().order_by("pk")]))
+
+
 COMMANDS = {
     "prepare": prepare,
     "count": count,
     "make-letters": make_letters,
     "letter-count": letter_count,
     "pages": pages,
+    "letter-urls": letter_urls,
 }
 
 if __name__ == "__main__":

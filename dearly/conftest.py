@@ -154,21 +154,22 @@ def pytest_runtest_setup(item):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _wagtail_indexes_off():
+def _search_indexes_off():
     """Wagtail's search and reference indexes cost about a third of the CPU of saving a page,
-    and only the tests marked `wagtail_indexes` read them (Wagtail's page search in the editor,
+    and embedding a page for dearly.retrieval more than saving it; only the tests marked
+    `search_indexes` read them (search, related posts, similar letters, the editor's search,
     "used in" counts): the others save pages without updating them."""
-    testing.connect_wagtail_indexes(on=False)
+    testing.connect_indexes(on=False)
     yield
-    testing.connect_wagtail_indexes(on=True)
+    testing.connect_indexes(on=True)
 
 
 @pytest.fixture(autouse=True)
-def _wagtail_indexes_when_marked(request):
-    if request.node.get_closest_marker("wagtail_indexes") is None:
+def _search_indexes_when_marked(request):
+    if request.node.get_closest_marker("search_indexes") is None:
         yield
     else:
-        with testing.wagtail_indexes():
+        with testing.search_indexes():
             yield
 
 
@@ -182,6 +183,7 @@ def _fresh_cache(request):
     from django.core.cache.backends.db import DatabaseCache
 
     from dearly.core.invalidation.store import get_store
+    from dearly.retrieval.vectors import vectors
 
     def clear():
         for alias in settings.CACHES:
@@ -190,6 +192,7 @@ def _fresh_cache(request):
 
     clear()
     get_store().clear()
+    vectors.reset()  # rows of earlier tests rolled back, and their page ids come again
     yield
     clear()
 
@@ -334,9 +337,9 @@ def _migrated_rows(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def demo(transactional_db, django_db_serialized_rollback, _migrated_rows):
-    """The demo column, as `make run` loads it, with Wagtail's indexes as there."""
+    """The demo column, as `make run` loads it, with its search indexes."""
     if not hasattr(connection, "_test_serialized_contents"):
         connection._test_serialized_contents = _migrated_rows
-    with testing.wagtail_indexes():
+    with testing.search_indexes():
         call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
         yield

@@ -20,14 +20,16 @@ from modelsearch import signal_handlers as search_signals
 
 from dearly.articles.models import ArticleIndexPage, ArticlePage, ColumnIndexPage, LetterPage, Topic
 from dearly.core.models import HomePage
+from dearly.retrieval import indexing as retrieval_indexing
 
 _counter = itertools.count(1)
 
 
-def connect_wagtail_indexes(on):
-    """Connect or disconnect the handlers by which Wagtail updates its search index and its
-    reference index (the editor's "used in" counts) on every save of a page or snippet. The
-    test run starts with them off (dearly/conftest.py)."""
+def connect_indexes(on):
+    """Connect or disconnect the handlers that update the search indexes on every save of a
+    page: Wagtail's search index and reference index (the editor's "used in" counts), and
+    dearly.retrieval's words and vectors. The test run starts with them off
+    (dearly/conftest.py)."""
     signal = "connect" if on else "disconnect"
     for model in search_index.get_indexed_models():
         if getattr(model, "search_auto_update", True):
@@ -37,22 +39,23 @@ def connect_wagtail_indexes(on):
         connect_reference_index_signal_handlers()
     else:
         disconnect_reference_index_signal_handlers()
+    retrieval_indexing.auto_update(on)
 
 
-_indexes_wanted = [0]  # how many `wagtail_indexes()` blocks are open
+_indexes_wanted = [0]  # how many `search_indexes()` blocks are open
 
 
 @contextlib.contextmanager
-def wagtail_indexes():
-    """Saves inside update Wagtail's search and reference indexes, as on a running site."""
+def search_indexes():
+    """Saves inside update the search indexes, as on a running site."""
     _indexes_wanted[0] += 1
-    connect_wagtail_indexes(on=True)
+    connect_indexes(on=True)
     try:
         yield
     finally:
         _indexes_wanted[0] -= 1
         if not _indexes_wanted[0]:
-            connect_wagtail_indexes(on=False)
+            connect_indexes(on=False)
 
 
 def make_site_tree():

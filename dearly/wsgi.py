@@ -12,6 +12,12 @@ from dearly.pagecache.wsgi import wrap  # noqa: E402  # needs the settings loade
 
 application = wrap(application)
 
+# Retrieval by meaning is ready before the first reader asks: the sentence model and every
+# page's vector load now, in each worker (about a second; docs/architecture.md, "Retrieval").
+from dearly.retrieval.vectors import warm_up  # noqa: E402
+
+warm_up()
+
 # What is loaded by now lives as long as the worker: keep it out of the garbage collector's
 # full passes, each of which paused a worker for 0.1-0.8 s every ~1,000 requests (bench/README.md).
 import gc  # noqa: E402

@@ -6,6 +6,10 @@ class ArticlesConfig(AppConfig):
     label = "articles"
 
     def ready(self):
-        from . import invalidation  # imports models: only once the registry is ready
+        # These import models: only once the registry is ready.
+        from dearly.retrieval.indexing import documents_indexed
+
+        from . import invalidation, related
 
         invalidation.connect()
+        documents_indexed.connect(related.on_indexed, dispatch_uid="dearly.articles.related")

@@ -16,13 +16,13 @@ PER_PAGE = 12
 def paginate(request, queryset, per_page=PER_PAGE):
     """The requested page of `queryset` as specific pages; `?page=abc`, `-1` or `99999` fall back
     to the nearest real page (Django's `get_page`), never to an error."""
-    if hasattr(queryset, "only"):  # a QuerySet; search results are paginated as they are
+    if hasattr(queryset, "only"):  # a QuerySet; search results come as a list of ids
         queryset = queryset.only("pk")
     wanted = request.GET.get("page")
     page = Paginator(queryset, per_page).get_page(wanted)
     if wanted == str(page.number):
         query_read("page", wanted)  # other values show another page: never stored under them
-    page.object_list = load_posts([p.pk for p in page.object_list])
+    page.object_list = load_posts([getattr(p, "pk", p) for p in page.object_list])
     return page
 
 

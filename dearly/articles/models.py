@@ -27,7 +27,8 @@ from dearly.comments.context import comment_area
 from dearly.comments.models import CommentableMixin
 from dearly.core.blocks import INLINE_FEATURES, RICH_TEXT_FEATURES, BodyBlock, body_plain_html
 from dearly.core.invalidation import CONTENT, for_templates, token
-from dearly.core.text import excerpt_from_html, truncate_words
+from dearly.core.text import excerpt_from_html, html_to_text, truncate_words
+from dearly.retrieval.indexing import Described
 
 from .editor import LetterPageForm, privacy_check_panel
 
@@ -215,6 +216,25 @@ class PostPage(CommentableMixin, Page):
     def kind(self):
         return "post"
 
+    def retrieval_document(self):
+        """What search, related posts and "already answered?" know of this post (dearly.retrieval):
+        its words, and the text whose meaning is embedded (what it is about first: the model
+        reads the first 256 word pieces)."""
+        text = html_to_text(self.text_html())
+        topics = ", ".join(topic.name for topic in self.topics.all())
+        return Described(
+            kind=self.kind,
+            title=self.title,
+            body=" ".join(part for part in (self.excerpt, self.searchable_extra(), text) if part),
+            meaning=". ".join(part for part in (self.meaning_lead(), topics, text) if part),
+        )
+
+    def searchable_extra(self):
+        return ""
+
+    def meaning_lead(self):
+        return self.title
+
     def get_sitemap_urls(self, request=None):
         return [{"location": self.get_full_url(request), "lastmod": self.last_published_at}]
 
@@ -241,6 +261,22 @@ class ArticlePage(PostPage):
     def text_html(self):
         intro = format_html("<p>{}</p>", self.intro) if self.intro else ""
         return intro + body_plain_html(self.body)
+
+
+class RelatedPosts(models.Model):
+    """A post's related posts, best first, worked out when it is indexed (related.py)."""
+
+    page = models.OneToOneField(
+        "wagtailcore.Page", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    ids = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "related posts"
+
+    def __str__(self):
+        return f"related posts of page {self.page_id}"
 
 
 class LetterPage(PostPage):
@@ -291,6 +327,12 @@ class LetterPage(PostPage):
 
     def text_html(self):
         return self.question + self.answer
+
+    def searchable_extra(self):
+        return self.pen_name
+
+    def meaning_lead(self):
+        return self.pen_name  # the title is "Dear Dr. Mimi – <pen name>" on every letter
 
 
 class SectionPage(Page):

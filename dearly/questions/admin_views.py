@@ -27,10 +27,11 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from dearly.articles.editor import columnist_name
 from dearly.articles.models import ColumnIndexPage, LetterPage
+from dearly.retrieval import query
 
 from . import tasks
 from .models import Question
-from .similarity import content_words, question_plain_text, rank_similar
+from .similarity import MIN_COSINE
 
 PERMISSION = "questions.can_answer_questions"
 Status = Question.Status
@@ -46,11 +47,6 @@ PER_PAGE = 25
 SEARCH_MAX = 200
 DECLINE_REPLY_MAX = 2000
 SIMILAR_SHOWN = 3
-# One full-text query finds the candidate letters for every question on a page; the ranker
-# then orders them per question. Both numbers bound the work whatever the archive's size.
-CANDIDATES = 200
-TERMS_PER_QUESTION = 12
-MAX_TERMS = 200
 
 
 class ActionRefused(Exception):
@@ -155,30 +151,24 @@ def edit_url(page_pk):
 
 
 def similar_letters(request, questions, limit=SIMILAR_SHOWN):
-    """{question pk: [(title, url)]}: the published letters closest to each question.
-
-    One search query for all the questions; its candidates are ranked per question."""
-    terms = {}
-    for question in questions:
-        for word in content_words(question.text)[:TERMS_PER_QUESTION]:
-            terms.setdefault(word, None)
-    if not terms:
-        return {}
-    query = " ".join(list(terms)[:MAX_TERMS])
-    letters = list(LetterPage.objects.published().search(query, operator="or")[:CANDIDATES])
-    if not letters:
-        return {}
-    by_pk = {letter.pk: letter for letter in letters}
-    candidates = [(p.pk, p.title, question_plain_text(p.question)) for p in letters]
-    found = {}
-    for question in questions:
-        ranked = rank_similar(question.text, candidates, limit)
-        found[question.pk] = [
+    """{question pk: [(title, url)]}: the published letters closest in meaning to each
+    question, all questions embedded together (dearly.retrieval)."""
+    questions = list(questions)
+    ranked = query.similar_many(
+        [q.text for q in questions], kinds=("letter",), limit=limit, min_score=MIN_COSINE
+    )
+    ids = {pk for found in ranked for pk, _ in found}
+    letters = LetterPage.objects.published().only("title", "url_path").in_bulk(ids)
+    return {
+        question.pk: [
             # A letter outside any site has no public URL; its editor page will do.
-            (by_pk[pk].title, by_pk[pk].get_url(request) or edit_url(pk))
-            for pk, _score in ranked
+            (letters[pk].title, letters[pk].get_url(request) or edit_url(pk))
+            for pk, _score in found
+            if pk in letters
         ]
-    return found
+        for question, found in zip(questions, ranked, strict=True)
+        if found
+    }
 
 
 # Views.

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "dearly.comments",
     "dearly.questions",
     "dearly.search",
+    "dearly.retrieval",
     "dearly.importer",
     "dearly.pagecache",
     "dearly.demo",

@@ -8,7 +8,7 @@ import pytest
 from dearly.testing import make_article, make_letter, make_topic
 
 # With the search index on, /search/ lists results (and related posts find similar words).
-pytestmark = [pytest.mark.django_db, pytest.mark.wagtail_indexes]
+pytestmark = [pytest.mark.django_db, pytest.mark.search_indexes]
 
 URLS = [
     "/",

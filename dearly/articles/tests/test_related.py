@@ -5,7 +5,7 @@ import pytest
 from dearly.articles.related import related_posts
 from dearly.testing import make_article, make_letter, make_topic
 
-pytestmark = [pytest.mark.django_db, pytest.mark.wagtail_indexes]
+pytestmark = [pytest.mark.django_db, pytest.mark.search_indexes]
 
 
 def test_related_posts_rank_shared_topics_and_tags_first(site_tree):

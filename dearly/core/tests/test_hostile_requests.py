@@ -707,7 +707,7 @@ def test_only_wagtails_admin_views_answer_bad_input_with_400(rf, path, error, an
         assert middleware.process_exception(request, error) is None
 
 
-@pytest.mark.wagtail_indexes
+@pytest.mark.search_indexes
 def test_an_editors_search_with_a_lone_quote_gets_400_not_the_outage_page(client, site_tree):
     """On SQLite, modelsearch puts the term in double quotes without doubling the one inside
     it; PostgreSQL's backend copes and shows the results."""

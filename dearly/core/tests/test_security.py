@@ -179,7 +179,7 @@ class InlineCode(HTMLParser):
             self.found.append("<style> element")
 
 
-@pytest.mark.wagtail_indexes  # the search results are part of what is checked
+@pytest.mark.search_indexes  # the search results are part of what is checked
 def test_public_pages_carry_no_inline_code(client, site_tree):
     article = make_article(site_tree["guides"], title="Saying no kindly")
     letter = make_letter(site_tree["letters"])

@@ -33,6 +33,7 @@ from dearly.articles.models import (
 )
 from dearly.core.invalidation import COMMENTS, CONTENT, batched, invalidate, thread
 from dearly.core.models import StandardPage
+from dearly.retrieval.indexing import schedule as schedule_indexing
 
 from .. import content, wxr
 from .body import BodyBlocks
@@ -410,6 +411,8 @@ class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
             objects = list(model.objects.filter(pk__in=ids))
             for backend in get_search_backends(with_auto_update=True):
                 backend.add_bulk(model, objects)
+        # Search, related posts and "already answered?" (dearly.retrieval): words and vectors.
+        schedule_indexing({pk for ids in self.indexed.values() for pk in ids})
 
     def _bump_cached_versions(self):
         """Bulk writes send no signals: tell the caches once what may have changed."""

@@ -101,6 +101,7 @@ def test_rerun_updates_nothing_twice(site_tree, theme_export):
     assert "pages: 0 created, 21 unchanged" in summary
 
 
+@pytest.mark.search_indexes  # the import ends by indexing every page for search
 def test_browsing_the_imported_site(client, site_tree, theme_export):
     run_import(theme_export)
     assert client.get("/").status_code == 200

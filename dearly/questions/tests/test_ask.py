@@ -1,6 +1,7 @@
 """/ask/: the form, the no-JavaScript preview, sending once, similar letters (JSON), and every
 kind of hostile input the issue names."""
 
+import copy
 import datetime
 import json
 
@@ -16,9 +17,9 @@ import pytest
 from dearly.core.models import ColumnSettings
 from dearly.questions import services
 from dearly.questions.models import Question, hash_token
-from dearly.testing import make_letter
+from dearly.testing import make_letter, make_site_tree, search_indexes
 
-pytestmark = [pytest.mark.django_db, pytest.mark.wagtail_indexes]
+pytestmark = pytest.mark.django_db
 
 QUESTION = (
     "My manager keeps promising me a pay rise at every review, but it never arrives. "
@@ -46,6 +47,18 @@ def send(client, submission=None, **overrides):
     data = ask_data(**overrides)
     data["submission"] = submission or services.new_submission()
     return client.post("/ask/send/", data)
+
+
+@pytest.fixture(scope="module")
+def _pay_letters(module_db):
+    with module_db.unblocked(), search_indexes():
+        return make_pay_letters(make_site_tree()["letters"])
+
+
+@pytest.fixture
+def pay_letters(db, _pay_letters):
+    """make_pay_letters's letters, built once for the module's tests that only read them."""
+    return copy.deepcopy(_pay_letters)
 
 
 def make_pay_letters(letters):
@@ -113,6 +126,7 @@ def test_anonymous_form_carries_no_email(client, site_tree):
 # The preview step
 
 
+@pytest.mark.search_indexes
 def test_continue_shows_the_letter_as_it_would_read_and_similar_published_letters(
     client, site_tree
 ):
@@ -133,6 +147,7 @@ def test_continue_shows_the_letter_as_it_would_read_and_similar_published_letter
     assert Question.objects.count() == 0
 
 
+@pytest.mark.search_indexes
 def test_preview_says_so_when_nothing_similar_was_published(client, site_tree):
     html = preview(client).content.decode()
     assert "We found no published letter close to yours." in html
@@ -379,6 +394,7 @@ def similar(client, q):
     return client.get("/ask/similar/", {"q": q})
 
 
+@pytest.mark.search_indexes
 def test_similar_json_lists_published_letters_with_title_url_excerpt_score(client, site_tree):
     pay, _, _ = make_pay_letters(site_tree["letters"])
     response = similar(client, QUESTION)
@@ -394,6 +410,7 @@ def test_similar_json_lists_published_letters_with_title_url_excerpt_score(clien
     assert scores == sorted(scores, reverse=True)
 
 
+@pytest.mark.search_indexes
 def test_similar_json_returns_at_most_five(client, site_tree):
     for n in range(8):
         make_letter(
@@ -403,6 +420,7 @@ def test_similar_json_returns_at_most_five(client, site_tree):
     assert len(similar(client, QUESTION).json()["results"]) == 5
 
 
+@pytest.mark.search_indexes
 def test_similar_json_never_lists_drafts_or_private_letters(client, site_tree):
     words = "<p>My manager promised a pay rise at review and the raise never came.</p>"
     draft = make_letter(site_tree["letters"], title="Draft letter", question=words, live=False)
@@ -417,6 +435,7 @@ def test_similar_json_never_lists_drafts_or_private_letters(client, site_tree):
     assert "Private letter" not in body and private.url not in body
 
 
+@pytest.mark.search_indexes
 def test_similar_json_never_contains_questions_emails_ips_or_tokens(client, site_tree):
     letter = make_letter(
         site_tree["letters"],
@@ -449,9 +468,9 @@ HOSTILE_QUERIES = {
 }
 
 
+@pytest.mark.search_indexes
 @pytest.mark.parametrize("q", HOSTILE_QUERIES.values(), ids=HOSTILE_QUERIES.keys())
-def test_hostile_similar_queries_answer_200_with_results(client, site_tree, q):
-    make_pay_letters(site_tree["letters"])
+def test_hostile_similar_queries_answer_200_with_results(client, pay_letters, q):
     response = client.get("/ask/similar/", {"q": q})
     assert response.status_code == 200
     assert isinstance(response.json()["results"], list)
@@ -469,6 +488,7 @@ def test_hostile_similar_queries_answer_200_with_results(client, site_tree, q):
     ],
     ids=["missing", "empty", "spaces", "5,001 characters", "6,000 bidi overrides"],
 )
+@pytest.mark.search_indexes
 def test_similar_refuses_empty_and_overlong_queries_with_400_json(
     client, site_tree, query_string, message
 ):
@@ -478,12 +498,14 @@ def test_similar_refuses_empty_and_overlong_queries_with_400_json(
     assert message in response.json()["error"]
 
 
+@pytest.mark.search_indexes
 def test_similar_with_a_broken_percent_encoding_is_not_an_error(client, site_tree):
     response = client.get("/ask/similar/?q=pay%ZZrise%C3%28manager%ff")
     assert response.status_code in (200, 400)
     assert "results" in response.json() or "error" in response.json()
 
 
+@pytest.mark.search_indexes
 def test_similar_lookups_are_rate_limited_per_address(client, site_tree, settings):
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "ask_similar": "3/m/ip"}
     assert [similar(client, QUESTION).status_code for _ in range(3)] == [200, 200, 200]
@@ -496,10 +518,12 @@ def test_similar_lookups_are_rate_limited_per_address(client, site_tree, setting
     assert other.get("/ask/similar/", {"q": QUESTION}).status_code == 200
 
 
+@pytest.mark.search_indexes
 def test_similar_only_answers_get(client, site_tree):
     assert client.post("/ask/similar/", {"q": QUESTION}).status_code == 405
 
 
+@pytest.mark.search_indexes
 def test_similar_reads_a_bounded_number_of_rows(
     client, site_tree, django_assert_max_num_queries, settings
 ):
@@ -509,44 +533,7 @@ def test_similar_reads_a_bounded_number_of_rows(
     for n in range(20):
         make_letter(site_tree["letters"], question=f"<p>Pay rise number {n} and my manager.</p>")
     similar(client, QUESTION)  # the site's root paths are cached after the first request
-    # view restrictions, the index (on SQLite; PostgreSQL: with the pages), the pages, the site
+    # the documents changed since the vectors were read, the letters shown, the site
     with django_assert_max_num_queries(4):
         response = similar(client, QUESTION)
     assert 3 <= len(response.json()["results"]) <= 5
-
-
-def test_similar_letters_uses_only_the_search_candidates(site_tree, monkeypatch):
-    """The ranker never sees every letter: only what the search backend found."""
-    make_pay_letters(site_tree["letters"])
-    seen = []
-    real = services.rank_similar
-
-    def spy(text, candidates, limit):
-        candidates = list(candidates)
-        seen.append(len(candidates))
-        return real(text, candidates, limit)
-
-    monkeypatch.setattr(services, "rank_similar", spy)
-    services.similar_letters(QUESTION)
-    assert seen == [3]  # the three published letters about pay; not the orchids, not the draft
-
-
-def test_similar_letters_ask_the_sqlite_fts5_index_directly(site_tree):
-    """On SQLite the candidates come from FTS5's own ranking, not Wagtail's .search()."""
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite only")
-    pay, _, _ = make_pay_letters(site_tree["letters"])
-    assert services._sqlite_fts_tables() is not None
-    words = ["pay", "raise", "manager"]
-    ids = services._sqlite_fts_ids(services._sqlite_fts_tables(), words)
-    assert {letter.pk for letter in pay} <= set(ids)
-
-
-def test_similar_letters_without_the_sqlite_index_use_the_search_backend(site_tree, monkeypatch):
-    """What PostgreSQL (or SQLite without FTS5) runs: Wagtail's .search(), ranked there."""
-    pay, _, _ = make_pay_letters(site_tree["letters"])
-    monkeypatch.setattr(services, "_sqlite_fts_tables", lambda: None)
-    titles = {result["title"] for result in services.similar_letters(QUESTION)}
-    assert titles == {letter.title for letter in pay}

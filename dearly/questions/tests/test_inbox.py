@@ -17,7 +17,7 @@ from dearly.questions import admin_views
 from dearly.questions.models import Question
 from dearly.testing import make_letter
 
-pytestmark = [pytest.mark.django_db, pytest.mark.wagtail_indexes]
+pytestmark = pytest.mark.django_db
 INBOX = "/admin/questions/"
 
 
@@ -198,6 +198,7 @@ def test_inbox_survives_bad_parameters(editor_client, params):
     assert b"<script>alert(1)</script>" not in response.content
 
 
+@pytest.mark.search_indexes
 def test_similar_published_letters_are_hinted_in_the_list_and_shown_in_detail(
     editor_client, site_tree
 ):
@@ -222,6 +223,7 @@ def test_similar_published_letters_are_hinted_in_the_list_and_shown_in_detail(
     assert "Dear Dr. Mimi – Overlooked" in html and "Unpublished" not in html
 
 
+@pytest.mark.search_indexes
 @pytest.mark.parametrize("status", ["new", "all"])
 def test_inbox_query_count_does_not_grow_with_questions(editor_client, site_tree, status):
     for n in range(3):
@@ -241,6 +243,7 @@ def test_inbox_query_count_does_not_grow_with_questions(editor_client, site_tree
     assert queries_for(10) == queries_for(100)
 
 
+@pytest.mark.search_indexes
 def test_detail_query_count_is_bounded(editor_client, site_tree, django_assert_max_num_queries):
     for n in range(20):
         make_letter(site_tree["letters"], question=f"<p>My manager ignores deadlines {n}.</p>")

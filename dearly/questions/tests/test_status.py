@@ -255,7 +255,7 @@ def test_the_receipt_is_not_sent_for_a_question_withdrawn_before_the_task_ran(si
 # The writer's email, IP and token are on no public page
 
 
-@pytest.mark.wagtail_indexes  # the search results are part of what is checked
+@pytest.mark.search_indexes  # the search results are part of what is checked
 def test_email_ip_and_token_appear_on_no_public_page(client, site_tree):
     letter = make_letter(
         site_tree["letters"],

@@ -2,15 +2,15 @@ import copy
 
 import pytest
 
-from dearly.testing import make_article, make_letter, make_site_tree, wagtail_indexes
+from dearly.testing import make_article, make_letter, make_site_tree, search_indexes
 
-pytestmark = [pytest.mark.django_db, pytest.mark.wagtail_indexes]
+pytestmark = [pytest.mark.django_db, pytest.mark.search_indexes]
 
 
 @pytest.fixture(scope="module")
 def _corpus(module_db):
     """Built once for the module: the searches only read it."""
-    with module_db.unblocked(), wagtail_indexes():
+    with module_db.unblocked(), search_indexes():
         return _build_corpus(make_site_tree())
 
 

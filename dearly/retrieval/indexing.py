@@ -1,0 +1,222 @@
+"""Keeping the documents exact: every publish, unpublish, move behind a restriction, deletion
+and import ends here, in `index_pages`, as a background task.
+
+A page takes part by having a `retrieval_document()` method (articles' guides and letters) that
+returns a `Described`. Only what any reader may see is indexed: Wagtail's `live().public()`,
+which is also what `PostPage.objects.published()` means. A page that stops being public keeps
+its row, marked not live, so that the vectors in every process's memory drop it too.
+"""
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal
+from django.utils import timezone
+
+from wagtail.models import Page, PageViewRestriction
+from wagtail.signals import page_published, page_unpublished
+
+import numpy as np
+from django_tasks import task
+
+from dearly.core.invalidation import invalidate
+
+from . import encoder as encoders
+from .models import Document
+
+logger = logging.getLogger(__name__)
+
+# The invalidation tag of the documents: vectors.py reloads what changed when it moves.
+RETRIEVAL = "retrieval"
+BATCH = 200
+# Sent after documents changed, with `page_ids`: articles recomputes related posts then.
+documents_indexed = Signal()
+
+
+@dataclass(frozen=True)
+class Described:
+    """What a page gives retrieval: its kind ("letter", "guide"), the words to index (title and
+    plain-text body) and the text whose meaning is embedded."""
+
+    kind: str
+    title: str
+    body: str
+    meaning: str
+
+
+def digest(text):
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+
+
+def index_pages(page_ids, model=None):
+    """Bring the documents of `page_ids` up to date with the pages. Returns how many were
+    written and how many embedded. `model`: an Encoder, or None to use the process's own."""
+    page_ids = sorted({int(pk) for pk in page_ids})
+    written = embedded = 0
+    for start in range(0, len(page_ids), BATCH):
+        w, e = _index_batch(page_ids[start : start + BATCH], model)
+        written += w
+        embedded += e
+    return written, embedded
+
+
+def _index_batch(page_ids, model):
+    public = set(Page.objects.filter(pk__in=page_ids).live().public().values_list("pk", flat=True))
+    pages = {page.pk: page for page in Page.objects.filter(pk__in=public).specific()}
+    documents = Document.objects.in_bulk(page_ids)
+    now = timezone.now()
+    new, changed, to_embed = [], [], []
+    for pk in page_ids:
+        described = _describe(pages.get(pk))
+        document = documents.get(pk)
+        if described is None:
+            if document is not None and document.live:
+                document.live, document.updated_at = False, now
+                changed.append(document)
+            continue
+        fields = {
+            "kind": described.kind,
+            "title": described.title,
+            "body": described.body,
+            "live": True,
+        }
+        if document is None:
+            document = Document(page_id=pk, updated_at=now, **fields)
+            new.append(document)
+        elif any(getattr(document, name) != value for name, value in fields.items()):
+            for name, value in fields.items():
+                setattr(document, name, value)
+            changed.append(document)
+        text_digest = digest(described.meaning)
+        if document.digest != text_digest or document.vector is None:
+            to_embed.append((document, described.meaning, text_digest))
+            if document not in new and document not in changed:
+                changed.append(document)
+    embedded = _embed(to_embed, model)
+    for document in changed:
+        document.updated_at = now
+    with transaction.atomic():
+        Document.objects.bulk_create(new)
+        Document.objects.bulk_update(
+            changed, ["kind", "title", "body", "live", "digest", "vector", "updated_at"]
+        )
+    if new or changed:
+        invalidate(RETRIEVAL)
+        documents_indexed.send(Document, page_ids=[d.page_id for d in (*new, *changed)])
+    return len(new) + len(changed), embedded
+
+
+def _describe(page):
+    method = getattr(page, "retrieval_document", None)
+    return method() if method is not None else None
+
+
+def _embed(items, model):
+    """Vectors for (document, text, digest) items, set on the documents; how many were made.
+    Without a model the documents keep no vector (and their old digest), and `reindex`
+    embeds them once the model loads."""
+    if not items:
+        return 0
+    model = model or encoders.encoder()
+    if model is None:
+        for document, _, _ in items:
+            document.vector = None
+        return 0
+    vectors = model.encode([text for _, text, _ in items], max_tokens=encoders.DOCUMENT_TOKENS)
+    for (document, _, text_digest), vector in zip(items, vectors, strict=True):
+        document.vector = np.asarray(vector, dtype="<f4").tobytes()
+        document.digest = text_digest
+    return len(items)
+
+
+@task()
+def index_pages_task(page_ids):
+    index_pages(page_ids)
+
+
+_auto_update = [True]
+
+
+def auto_update(on):
+    """Whether changes are indexed as they happen (tests that read no index turn it off)."""
+    _auto_update[0] = bool(on)
+
+
+def schedule(page_ids):
+    """Index `page_ids` in the background: at once with the in-process task backend (in this
+    transaction, which it then reads), or by the worker once the queued task is committed."""
+    page_ids = sorted({int(pk) for pk in page_ids})
+    if page_ids and _auto_update[0]:
+        index_pages_task.enqueue(page_ids)
+
+
+def reindex(progress=None, model=None):
+    """Every page with a `retrieval_document()` brought up to date, and the rows of pages that
+    are gone marked not live. Safe to re-run: unchanged text is not embedded again.
+    `progress(done, total)` is called after each batch. Returns (pages, written, embedded)."""
+    ids = {pk for pk, model_class in _pages_with_documents() if _takes_part(model_class)}
+    ids = sorted(ids | set(Document.objects.filter(live=True).values_list("pk", flat=True)))
+    written = embedded = 0
+    started = time.monotonic()
+    for start in range(0, len(ids), BATCH):
+        w, e = _index_batch(ids[start : start + BATCH], model)
+        written += w
+        embedded += e
+        if progress is not None:
+            progress(min(start + BATCH, len(ids)), len(ids), time.monotonic() - started)
+    return len(ids), written, embedded
+
+
+def _takes_part(model_class):
+    return model_class is not None and hasattr(model_class, "retrieval_document")
+
+
+def _pages_with_documents():
+    """(page id, specific model class) of every page, read without loading the pages."""
+    rows = Page.objects.values_list("pk", "content_type_id").iterator()
+    return [(pk, ContentType.objects.get_for_id(ct).model_class()) for pk, ct in rows]
+
+
+# -- Hearing changes --
+
+
+def _published(sender, instance, **kwargs):
+    schedule([instance.pk])
+
+
+def _unpublished(sender, instance, **kwargs):
+    schedule([instance.pk])
+
+
+def _deleted(sender, instance, **kwargs):
+    # The page row is gone: its document is marked not live now, in this transaction.
+    updated = Document.objects.filter(page_id=instance.pk, live=True).update(
+        live=False, updated_at=timezone.now()
+    )
+    if updated:
+        invalidate(RETRIEVAL)
+
+
+def _restriction_changed(sender, instance, **kwargs):
+    page = Page.objects.filter(pk=instance.page_id).first()
+    if page is not None:
+        schedule(Page.objects.descendant_of(page, inclusive=True).values_list("pk", flat=True))
+
+
+def connect():
+    uid = "dearly.retrieval"
+    page_published.connect(_published, weak=False, dispatch_uid=f"{uid}:published")
+    page_unpublished.connect(_unpublished, weak=False, dispatch_uid=f"{uid}:unpublished")
+    post_delete.connect(_deleted, sender=Page, weak=False, dispatch_uid=f"{uid}:deleted")
+    for signal in (post_save, post_delete):
+        signal.connect(
+            _restriction_changed,
+            sender=PageViewRestriction,
+            weak=False,
+            dispatch_uid=f"{uid}:restriction:{id(signal)}",
+        )

@@ -1,0 +1,73 @@
+"""Words: one indexed full-text query, FTS5 with bm25 on SQLite, a GIN-indexed tsvector with
+ts_rank_cd on PostgreSQL (the tables are made by migration 0001).
+
+Only words reach the index, each quoted, so a reader's quotes, stars, `NEAR(` or `OR` are
+never syntax.
+"""
+
+import re
+
+from django.db import connection
+
+from .models import Document
+
+TERM = re.compile(r"\w+", re.UNICODE)
+MAX_TERMS = 16
+# bm25 column weights on SQLite (title, body): a word in the title counts four times.
+TITLE_WEIGHT = 4.0
+OPERATORS = frozenset({"and", "or", "not", "near"})
+
+
+def terms(text):
+    """The distinct lower-case words of `text`, without search operators, at most MAX_TERMS."""
+    seen = {}
+    for word in TERM.findall(str(text or "").replace("\x00", " ").lower()):
+        if word not in OPERATORS and word.strip("_"):
+            seen.setdefault(word, None)
+    return list(seen)[:MAX_TERMS]
+
+
+def matching(words, kinds=None, limit=50, any_word=False):
+    """[(page id, score)] of the live documents with all `words` (any of them with
+    `any_word`), best first."""
+    words = [w for w in words if w]
+    if not words or limit <= 0:
+        return []
+    if connection.vendor == "postgresql":
+        return _postgresql(words, kinds, limit, any_word)
+    return _sqlite(words, kinds, limit, any_word)
+
+
+def _sqlite(words, kinds, limit, any_word):
+    match = (" OR " if any_word else " ").join('"' + w.replace('"', '""') + '"' for w in words)
+    table = Document._meta.db_table
+    kind_sql, params = _kinds_sql(kinds)
+    sql = (
+        f"SELECT d.page_id, -bm25(retrieval_fts, {TITLE_WEIGHT}, 1.0) AS score "  # noqa: S608  # constants; the words are a parameter
+        f"FROM retrieval_fts JOIN {table} AS d ON d.page_id = retrieval_fts.rowid "
+        f"WHERE retrieval_fts MATCH %s AND d.live {kind_sql} ORDER BY score DESC LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [match, *params, int(limit)])
+        return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
+
+
+def _postgresql(words, kinds, limit, any_word):
+    query = (" | " if any_word else " & ").join("'" + w.replace("'", "''") + "'" for w in words)
+    table = Document._meta.db_table
+    kind_sql, params = _kinds_sql(kinds)
+    sql = (
+        f"SELECT d.page_id, ts_rank_cd(d.words, q) AS score "  # noqa: S608  # constants; the words are a parameter
+        f"FROM {table} AS d, to_tsquery('english', %s) AS q "
+        f"WHERE d.live AND d.words @@ q {kind_sql} ORDER BY score DESC, d.page_id LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [query, *params, int(limit)])
+        return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
+
+
+def _kinds_sql(kinds):
+    if kinds is None:
+        return "", []
+    kinds = list(kinds)
+    return "AND d.kind IN (" + ", ".join(["%s"] * len(kinds)) + ")", kinds

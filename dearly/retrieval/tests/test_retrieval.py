@@ -1,0 +1,189 @@
+"""The documents follow the pages (publish, edit, unpublish, restrict, delete, reindex), and
+the words and the meaning are found through them, whatever a reader types."""
+
+import copy
+
+from django.core.management import call_command
+
+from wagtail.models import PageViewRestriction
+
+import pytest
+
+from dearly.importer.tests.conftest import DATA, run_import
+from dearly.questions.services import similar_letters
+from dearly.retrieval import encoder as encoders
+from dearly.retrieval import indexing, lexical, query
+from dearly.retrieval.models import Document
+from dearly.retrieval.vectors import Vectors
+from dearly.testing import make_article, make_letter, make_site_tree, search_indexes
+
+pytestmark = [pytest.mark.django_db, pytest.mark.search_indexes]
+
+HOSTILE = [
+    "",
+    "   \n\t ",
+    None,
+    "x" * 5000,
+    ("pay rise boss " * 400)[:5000],
+    '"',
+    '"unterminated phrase',
+    "*",
+    "pay*",
+    "NEAR(",
+    "NEAR(pay rise, 2)",
+    "OR OR",
+    "AND NOT OR",
+    "title:boss",
+    "^boss",
+    "{title question}: boss",
+    "boss\x00pay",
+    "\x00",
+    "مديري يأخذ الفضل في عملي",
+    "\u202eeman ym si siht\u202c boss",
+    "שלום ‏עולם",
+    "Café crème, naïve résumé",
+    "🙂💼🔥",
+    "'; drop table letters; --",
+]
+
+
+def letter(site_tree, pen_name, question, answer="<p>Talk to them plainly.</p>", **kw):
+    return make_letter(
+        site_tree["letters"],
+        title=f"Dear Dr. Mimi – {pen_name}",
+        pen_name=pen_name,
+        question=f"<p>{question}</p>",
+        answer=answer,
+        **kw,
+    )
+
+
+@pytest.fixture(scope="module")
+def _column(module_db):
+    """Built once for the module; each test's changes roll back (`module_db`)."""
+    with module_db.unblocked(), search_indexes():
+        site_tree = make_site_tree()
+        return {
+            "micro": letter(
+                site_tree,
+                "Watched",
+                "My supervisor checks every single thing I do and will not let me decide anything.",
+            ),
+            "pay": letter(
+                site_tree,
+                "Underpaid",
+                "I have not had a salary increase in four years of hard work.",
+            ),
+            "commute": letter(
+                site_tree, "Long Way", "The trip to the office takes two hours each way by train."
+            ),
+            "guide": make_article(
+                site_tree["guides"],
+                title="Writing a cover letter",
+                intro="How to open, what to say about yourself, and how to close.",
+            ),
+        }
+
+
+@pytest.fixture
+def column(db, _column):
+    return copy.deepcopy(_column)
+
+
+def test_publishing_makes_a_live_document_with_a_vector(column):
+    document = Document.objects.get(page_id=column["micro"].pk)
+    assert document.live and document.kind == "letter"
+    assert "Watched" in document.body and "supervisor" in document.body
+    assert len(bytes(document.vector)) == 384 * 4
+    assert Document.objects.get(page_id=column["guide"].pk).kind == "guide"
+
+
+def test_an_edit_is_embedded_again_only_when_its_meaning_text_changed(column):
+    page = column["pay"]
+    before = Document.objects.get(page_id=page.pk)
+    page.title = "Dear Dr. Mimi – Underpaid and tired"  # a letter's meaning starts at its pen name
+    page.save_revision().publish()
+    same = Document.objects.get(page_id=page.pk)
+    assert same.title == page.title and same.digest == before.digest
+    page.question = "<p>My employer moved my desk next to the kitchen.</p>"
+    page.save_revision().publish()
+    changed = Document.objects.get(page_id=page.pk)
+    assert changed.digest != before.digest and bytes(changed.vector) != bytes(before.vector)
+
+
+def test_unpublishing_restricting_and_deleting_take_pages_out(column):
+    column["micro"].unpublish()
+    PageViewRestriction.objects.create(page=column["pay"], restriction_type="login")
+    column["commute"].delete()
+    live = set(Document.objects.filter(live=True).values_list("page_id", flat=True))
+    assert live == {column["guide"].pk}
+    assert query.similar("boss checks everything I do", kinds=("letter",)) == []
+    assert lexical.matching(["salary"]) == []
+    PageViewRestriction.objects.filter(page=column["pay"]).delete()
+    assert [pk for pk, _ in lexical.matching(["salary"])] == [column["pay"].pk]
+
+
+def test_a_paraphrase_sharing_no_word_finds_its_letter_first(column):
+    found = similar_letters("My manager hovers over my shoulder and approves each email")
+    assert found[0]["url"] == column["micro"].url
+    assert similar_letters("How often should I water an orchid in winter?") == []
+
+
+def test_every_published_letter_is_compared_with_no_word_filter(column):
+    ranked = query.similar("boss hovering", kinds=("letter",), limit=10, min_score=-1.0)
+    ids = [pk for pk, _ in ranked]
+    assert set(ids) == {column["micro"].pk, column["pay"].pk, column["commute"].pk}
+
+
+def test_search_blends_words_and_meaning(client, column):
+    html = client.get("/search/", {"q": "boss hovers over my work"}).content.decode()
+    assert column["micro"].title in html
+    html = client.get("/search/", {"q": "cover letter yourself"}).content.decode()
+    assert "<mark>yourself</mark>" in html and column["guide"].title in html
+
+
+def test_without_the_model_similar_ranks_by_words(column, monkeypatch):
+    monkeypatch.setattr(encoders, "_loaded", {"encoder": None})
+    ranked = query.similar("salary increase", kinds=("letter",))
+    assert [pk for pk, _ in ranked] == [column["pay"].pk]
+    assert query.search("salary")[0][0] == column["pay"].pk
+
+
+def test_another_process_reads_only_what_changed(column):
+    other = Vectors()  # as a second server worker holds them
+    other.refresh()
+    assert other.count == 4
+    micro = column["micro"]
+    micro.unpublish()
+    other.refresh()
+    assert other.vector_of(micro.pk) is None
+    assert micro.pk not in [pk for pk, _ in other.nearest(other.matrix[0], limit=10)]
+
+
+def test_reindex_is_safe_to_run_again(column):
+    Document.objects.filter(page_id=column["pay"].pk).delete()
+    progress = []
+    pages, written, embedded = indexing.reindex(progress=lambda *a: progress.append(a))
+    assert (written, embedded) == (1, 1) and pages >= 4
+    assert progress and progress[-1][0] == progress[-1][1]
+    assert indexing.reindex()[1:] == (0, 0)
+    call_command("reindex", "--retrieval-only", verbosity=0)
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_text_is_never_syntax(column, text):
+    words = lexical.terms(text)
+    assert len(words) <= lexical.MAX_TERMS
+    lexical.matching(words)
+    lexical.matching(words, any_word=True, kinds=["letter"])
+    query.search(text or "")
+    query.similar(text)
+
+
+def test_an_import_indexes_every_page_it_brings(client, site_tree):
+    run_import(DATA / "letters.xml")
+    documents = Document.objects.filter(live=True)
+    assert documents.filter(kind="letter").count() >= 3
+    assert not documents.filter(vector__isnull=True).exists()
+    found = similar_letters("Someone next door plays a brass instrument very early every day")
+    assert "trumpet" in found[0]["title"]

@@ -1,0 +1,158 @@
+"""Every live document's vector, in this process's memory, searched by one matrix product.
+
+At 100,000 posts the matrix is 100,000 x 384 float32 (150 MB) and one query against all of it
+takes milliseconds (bench/README-retrieval.md). It is read from the documents once, then kept
+up to date: when the documents' invalidation tag moves (indexing.RETRIEVAL, bumped after each
+change, in every process through the shared store), only the rows changed since the last read
+are fetched, with a margin for transactions that committed out of order.
+"""
+
+import datetime
+import logging
+import threading
+
+from django.db import DatabaseError
+
+import numpy as np
+
+from dearly.core.invalidation import token
+
+from . import encoder as encoders
+from .encoder import DIMENSIONS
+from .indexing import RETRIEVAL
+from .models import Document
+
+logger = logging.getLogger(__name__)
+
+# Rows changed this long before the newest one seen are read again at each refresh: a
+# transaction that stamped its rows earlier but committed later is still picked up.
+MARGIN = datetime.timedelta(minutes=2)
+GROW = 1024
+
+
+class Vectors:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        """Forget every vector: the next query reads them all (tests, after a rollback)."""
+        self.version = None
+        self.loaded = False
+        self.newest = None
+        self.count = 0
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.kinds = np.zeros(0, dtype=np.int16)
+        self.live = np.zeros(0, dtype=bool)
+        self.matrix = np.zeros((0, DIMENSIONS), dtype=np.float32)
+        self.rows = {}  # page id -> row
+        self.kind_codes = {}
+
+    def refresh(self, request=None):
+        """Read what changed since the last refresh, if the documents' tag moved."""
+        version = token(request, RETRIEVAL)
+        if self.loaded and version is not None and version == self.version:
+            return
+        with self.lock:
+            if self.loaded and version is not None and version == self.version:
+                return
+            documents = Document.objects.all()
+            if self.newest is not None:
+                documents = documents.filter(updated_at__gte=self.newest - MARGIN)
+            for page_id, kind, live, vector, updated_at in documents.values_list(
+                "page_id", "kind", "live", "vector", "updated_at"
+            ).iterator(chunk_size=2000):
+                self._put(page_id, kind, live and vector is not None, vector)
+                if self.newest is None or updated_at > self.newest:
+                    self.newest = updated_at
+            self.version, self.loaded = version, True
+
+    def _put(self, page_id, kind, live, vector):
+        row = self.rows.get(page_id)
+        if row is None:
+            if not live:
+                return
+            row = self.rows[page_id] = self.count
+            self.count += 1
+            if self.count > len(self.ids):
+                self._grow(max(GROW, len(self.ids)))
+            self.ids[row] = page_id
+        self.live[row] = live
+        if live:
+            self.kinds[row] = self.kind_codes.setdefault(kind, len(self.kind_codes))
+            self.matrix[row] = np.frombuffer(vector, dtype="<f4", count=DIMENSIONS)
+
+    def _grow(self, extra):
+        self.ids = np.concatenate([self.ids, np.zeros(extra, dtype=np.int64)])
+        self.kinds = np.concatenate([self.kinds, np.zeros(extra, dtype=np.int16)])
+        self.live = np.concatenate([self.live, np.zeros(extra, dtype=bool)])
+        self.matrix = np.concatenate([self.matrix, np.zeros((extra, DIMENSIONS), np.float32)])
+
+    def nearest(self, vector, kinds=None, limit=10, exclude=()):
+        """[(page id, cosine)] of the live documents closest to the unit `vector`, best first."""
+        n = self.count
+        if not n or limit <= 0:
+            return []
+        scores = self.matrix[:n] @ np.asarray(vector, dtype=np.float32)
+        allowed = self.live[:n].copy()
+        if kinds is not None:
+            codes = [self.kind_codes[k] for k in kinds if k in self.kind_codes]
+            allowed &= np.isin(self.kinds[:n], codes)
+        for page_id in exclude:
+            row = self.rows.get(page_id)
+            if row is not None:
+                allowed[row] = False
+        scores = np.where(allowed, scores, -np.inf)
+        limit = min(limit, int(allowed.sum()))
+        if limit <= 0:
+            return []
+        top = np.argpartition(-scores, limit - 1)[:limit]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(self.ids[row]), float(scores[row])) for row in top]
+
+    def nearest_many(self, queries, kinds=None, limit=10, exclude=()):
+        """`nearest` for each row of `queries` (unit vectors), in one matrix product.
+        `exclude[i]`: page ids left out of the i-th answer (its own page)."""
+        n = self.count
+        queries = np.asarray(queries, dtype=np.float32).reshape(-1, DIMENSIONS)
+        if not n or limit <= 0 or not len(queries):
+            return [[] for _ in range(len(queries))]
+        allowed = self.live[:n].copy()
+        if kinds is not None:
+            codes = [self.kind_codes[k] for k in kinds if k in self.kind_codes]
+            allowed &= np.isin(self.kinds[:n], codes)
+        scores = queries @ self.matrix[:n].T  # (queries, documents)
+        scores[:, ~allowed] = -np.inf
+        found = []
+        for i, row_scores in enumerate(scores):
+            for page_id in exclude[i] if i < len(exclude) else ():
+                row = self.rows.get(page_id)
+                if row is not None:
+                    row_scores[row] = -np.inf
+            k = min(limit, int(np.isfinite(row_scores).sum()))
+            if k <= 0:
+                found.append([])
+                continue
+            top = np.argpartition(-row_scores, k - 1)[:k]
+            top = top[np.argsort(-row_scores[top], kind="stable")]
+            found.append([(int(self.ids[r]), float(row_scores[r])) for r in top])
+        return found
+
+    def vector_of(self, page_id):
+        row = self.rows.get(page_id)
+        if row is None or not self.live[row]:
+            return None
+        return self.matrix[row]
+
+
+vectors = Vectors()
+
+
+def warm_up():
+    """Load the sentence model and the vectors now (a server worker starting), not on the first
+    question. Never fatal: a database not migrated yet only delays it to the first query."""
+    encoders.encoder()
+    try:
+        vectors.refresh()
+    except DatabaseError:
+        logger.exception("the vectors could not be read at start-up; they load on first use")
