@@ -31,7 +31,6 @@ from dearly.retrieval import query
 
 from . import tasks
 from .models import Question
-from .similarity import MIN_COSINE
 
 PERMISSION = "questions.can_answer_questions"
 Status = Question.Status
@@ -154,9 +153,7 @@ def similar_letters(request, questions, limit=SIMILAR_SHOWN):
     """{question pk: [(title, url)]}: the published letters closest in meaning to each
     question, all questions embedded together (dearly.retrieval)."""
     questions = list(questions)
-    ranked = query.similar_many(
-        [q.text for q in questions], kinds=("letter",), limit=limit, min_score=MIN_COSINE
-    )
+    ranked = query.similar_many([q.text for q in questions], kinds=("letter",), limit=limit)
     ids = {pk for found in ranked for pk, _ in found}
     letters = LetterPage.objects.published().only("title", "url_path").in_bulk(ids)
     return {

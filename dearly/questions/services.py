@@ -13,7 +13,7 @@ from dearly.retrieval import query
 
 from . import tasks
 from .models import Question, hash_token
-from .similarity import MIN_COSINE, question_plain_text
+from .similarity import question_plain_text
 
 SIMILAR_LIMIT = 5
 EXCERPT_WORDS = 30
@@ -30,7 +30,7 @@ def similar_letters(text, request=None, limit=SIMILAR_LIMIT):
     Every published letter is compared (dearly.retrieval: the vectors of all of them, no
     lexical pre-filter), and only `LetterPage.objects.published()` is read, for public fields
     only (title, URL, the letter's question)."""
-    ranked = query.similar(text, kinds=("letter",), limit=limit, min_score=MIN_COSINE)
+    ranked = query.similar(text, kinds=("letter",), limit=limit)
     letters = (
         LetterPage.objects.published()
         .only("title", "question", "url_path")

@@ -25,10 +25,6 @@ STOPWORDS = frozenset(
 )
 # The words the labelled set's checks compare (bench/): ASCII letters and digits.
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
-# Below this cosine a letter is not shown, so "how do I water an orchid" lists nothing. Tuned on
-# the labelled set: right first answers scored 0.24-0.71 (9 in 10 above 0.37), the best match of
-# an off-topic question 0.11-0.36; at 0.25 recall@3 drops from 0.915 to 0.904.
-MIN_COSINE = 0.25
 
 
 def question_plain_text(html):

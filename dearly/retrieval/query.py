@@ -15,6 +15,12 @@ logger = logging.getLogger(__name__)
 
 # Reciprocal-rank fusion's constant (Cormack et al. 2009): 60 works across collections.
 RRF_K = 60
+# "Already answered?" shows nothing unless the closest letter's plain cosine reaches the gate,
+# and then the letters whose centred cosine (vectors.py) reaches SIMILAR_MIN. Tuned on the
+# labelled set among 2,800 letters: 5 of 17 off-topic questions still show letters, against 9
+# with a plain cosine of 0.25 (bench/README-retrieval.md).
+SIMILAR_GATE = 0.3
+SIMILAR_MIN = 0.2
 # In search, a post found by meaning alone must be at least this close (cosine): otherwise any
 # query, "xyzzy" included, would list the hundred nearest posts.
 SEARCH_MIN_COSINE = 0.2
@@ -36,7 +42,8 @@ def embed(text):
 
 
 def by_meaning(text, kinds=None, limit=50, request=None, exclude=()):
-    """[(page id, cosine)] closest in meaning to `text` among every live document."""
+    """[(page id, centred cosine, cosine)] closest in meaning to `text` among every live
+    document (vectors.py)."""
     vector = embed(text)
     if vector is None:
         return []
@@ -44,16 +51,15 @@ def by_meaning(text, kinds=None, limit=50, request=None, exclude=()):
     return vectors.nearest(vector, kinds=kinds, limit=limit, exclude=exclude)
 
 
-def similar(text, kinds=("letter",), limit=5, min_score=0.0, request=None):
-    """[(page id, score)]: the documents closest to `text` by meaning, none under `min_score`;
-    by words (any of them, bm25) when no model is loaded."""
-    ranked = by_meaning(text, kinds=kinds, limit=limit, request=request)
-    if ranked or encoders.encoder() is not None:
-        return [(pk, score) for pk, score in ranked if score >= min_score]
-    return lexical.matching(lexical.terms(text), kinds=kinds, limit=limit, any_word=True)
+def similar(text, kinds=("letter",), limit=5, min_score=SIMILAR_MIN, request=None):
+    """[(page id, score)]: the documents closest to `text` by meaning, none if even the closest
+    is not close (SIMILAR_GATE); by words (any of them, bm25) when no model is loaded."""
+    if encoders.encoder() is None:
+        return lexical.matching(lexical.terms(text), kinds=kinds, limit=limit, any_word=True)
+    return _shown(by_meaning(text, kinds=kinds, limit=limit, request=request), min_score)
 
 
-def similar_many(texts, kinds=("letter",), limit=5, min_score=0.0, request=None):
+def similar_many(texts, kinds=("letter",), limit=5, min_score=SIMILAR_MIN, request=None):
     """`similar` for several texts (the editor's inbox), embedded together."""
     texts = [" ".join(str(t or "").replace("\x00", " ").split())[:MAX_CHARS] for t in texts]
     model = encoders.encoder()
@@ -61,7 +67,13 @@ def similar_many(texts, kinds=("letter",), limit=5, min_score=0.0, request=None)
         return [similar(text, kinds, limit, min_score, request) for text in texts]
     vectors.refresh(request)
     found = vectors.nearest_many(model.encode(texts), kinds=kinds, limit=limit)
-    return [[(pk, s) for pk, s in ranked if s >= min_score] for ranked in found]
+    return [_shown(ranked, min_score) for ranked in found]
+
+
+def _shown(ranked, min_score):
+    if not ranked or max(raw for _, _, raw in ranked) < SIMILAR_GATE:
+        return []
+    return [(pk, score) for pk, score, _ in ranked if score >= min_score]
 
 
 def search(text, kinds=None, limit=100, request=None):
@@ -70,7 +82,7 @@ def search(text, kinds=None, limit=100, request=None):
     words = lexical.terms(text)
     by_words = lexical.matching(words, kinds=kinds, limit=limit)
     meaning = by_meaning(" ".join(words), kinds=kinds, limit=limit, request=request)
-    meaning = [(pk, score) for pk, score in meaning if score >= SEARCH_MIN_COSINE]
+    meaning = [(pk, score) for pk, score, raw in meaning if raw >= SEARCH_MIN_COSINE]
     return fuse(by_words, meaning)[:limit]
 
 
@@ -80,7 +92,7 @@ def neighbours(page_id, kinds=None, limit=20, request=None):
     vector = vectors.vector_of(page_id)
     if vector is None:
         return []
-    return vectors.nearest(vector, kinds=kinds, limit=limit, exclude=[page_id])
+    return [(pk, score) for pk, score, _ in vectors.nearest(vector, kinds, limit, [page_id])]
 
 
 def neighbours_many(page_ids, kinds=None, limit=20, request=None):
@@ -92,10 +104,9 @@ def neighbours_many(page_ids, kinds=None, limit=20, request=None):
         batch = page_ids[start : start + 256]
         queries = [vectors.vector_of(pk) for pk in batch]
         exclude = [[pk] for pk in batch]
-        for pk, ranked in zip(
-            batch, vectors.nearest_many(queries, kinds, limit, exclude), strict=True
-        ):
-            found[pk] = ranked
+        found_batch = vectors.nearest_many(queries, kinds, limit, exclude)
+        for pk, ranked in zip(batch, found_batch, strict=True):
+            found[pk] = [(other, score) for other, score, _ in ranked]
     return found
 
 

@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 # transaction that stamped its rows earlier but committed later is still picked up.
 MARGIN = datetime.timedelta(minutes=2)
 GROW = 1024
+SHRINK = 50
 
 
 class Vectors:
@@ -47,6 +48,7 @@ class Vectors:
         self.matrix = np.zeros((0, DIMENSIONS), dtype=np.float32)
         self.rows = {}  # page id -> row
         self.kind_codes = {}
+        self.mean, self.mm, self.dm, self.dnorm = np.zeros(DIMENSIONS, np.float32), 0.0, None, None
 
     def refresh(self, request=None):
         """Read what changed since the last refresh, if the documents' tag moved."""
@@ -65,7 +67,27 @@ class Vectors:
                 self._put(page_id, kind, live and vector is not None, vector)
                 if self.newest is None or updated_at > self.newest:
                     self.newest = updated_at
+            self._centre()
             self.version, self.loaded = version, True
+
+    def _centre(self):
+        """The column's mean vector, and each document's offset from it. Every letter of an advice
+        column shares much of its meaning ("a problem at work"); ranking by the cosine of what is
+        left once that is taken away found the right letter in the top 3 for 0.62 of the
+        labelled paraphrases among 2,800 letters, against 0.45 by plain cosine
+        (bench/README-retrieval.md). The mean is shrunk on a small site, where a few posts make
+        it: weight n / (n + SHRINK)."""
+        n = self.count
+        live = int(self.live[:n].sum())
+        if not live:
+            self.mean, self.dm, self.dnorm = np.zeros(DIMENSIONS, np.float32), None, None
+            return
+        mean = (self.live[:n].astype(np.float32) @ self.matrix[:n]) / live
+        mean *= live / (live + SHRINK)
+        self.mean = mean.astype(np.float32)
+        self.mm = float(self.mean @ self.mean)
+        self.dm = self.matrix[:n] @ self.mean
+        self.dnorm = np.sqrt(np.maximum(1.0 - 2.0 * self.dm + self.mm, 1e-6))
 
     def _put(self, page_id, kind, live, vector):
         row = self.rows.get(page_id)
@@ -89,53 +111,41 @@ class Vectors:
         self.matrix = np.concatenate([self.matrix, np.zeros((extra, DIMENSIONS), np.float32)])
 
     def nearest(self, vector, kinds=None, limit=10, exclude=()):
-        """[(page id, cosine)] of the live documents closest to the unit `vector`, best first."""
-        n = self.count
-        if not n or limit <= 0:
-            return []
-        scores = self.matrix[:n] @ np.asarray(vector, dtype=np.float32)
-        allowed = self.live[:n].copy()
-        if kinds is not None:
-            codes = [self.kind_codes[k] for k in kinds if k in self.kind_codes]
-            allowed &= np.isin(self.kinds[:n], codes)
-        for page_id in exclude:
-            row = self.rows.get(page_id)
-            if row is not None:
-                allowed[row] = False
-        scores = np.where(allowed, scores, -np.inf)
-        limit = min(limit, int(allowed.sum()))
-        if limit <= 0:
-            return []
-        top = np.argpartition(-scores, limit - 1)[:limit]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(self.ids[row]), float(scores[row])) for row in top]
+        """[(page id, centred cosine, cosine)] of the live documents closest to the unit
+        `vector`, best first by the centred cosine (`_centre`)."""
+        return self.nearest_many([vector], kinds, limit, [exclude])[0]
 
     def nearest_many(self, queries, kinds=None, limit=10, exclude=()):
         """`nearest` for each row of `queries` (unit vectors), in one matrix product.
         `exclude[i]`: page ids left out of the i-th answer (its own page)."""
         n = self.count
         queries = np.asarray(queries, dtype=np.float32).reshape(-1, DIMENSIONS)
-        if not n or limit <= 0 or not len(queries):
+        if not n or limit <= 0 or not len(queries) or self.dm is None:
             return [[] for _ in range(len(queries))]
         allowed = self.live[:n].copy()
         if kinds is not None:
             codes = [self.kind_codes[k] for k in kinds if k in self.kind_codes]
             allowed &= np.isin(self.kinds[:n], codes)
-        scores = queries @ self.matrix[:n].T  # (queries, documents)
-        scores[:, ~allowed] = -np.inf
+        raw = queries @ self.matrix[:n].T  # (queries, documents): the plain cosines
+        qm = queries @ self.mean
+        qnorm = np.sqrt(np.maximum(1.0 - 2.0 * qm + self.mm, 1e-6))
+        centred = (raw - qm[:, None] - self.dm[None, :] + self.mm) / (
+            qnorm[:, None] * self.dnorm[None, :]
+        )
+        centred[:, ~allowed] = -np.inf
         found = []
-        for i, row_scores in enumerate(scores):
+        for i, scores in enumerate(centred):
             for page_id in exclude[i] if i < len(exclude) else ():
                 row = self.rows.get(page_id)
                 if row is not None:
-                    row_scores[row] = -np.inf
-            k = min(limit, int(np.isfinite(row_scores).sum()))
+                    scores[row] = -np.inf
+            k = min(limit, int(np.isfinite(scores).sum()))
             if k <= 0:
                 found.append([])
                 continue
-            top = np.argpartition(-row_scores, k - 1)[:k]
-            top = top[np.argsort(-row_scores[top], kind="stable")]
-            found.append([(int(self.ids[r]), float(row_scores[r])) for r in top])
+            top = np.argpartition(-scores, k - 1)[:k]
+            top = top[np.argsort(-scores[top], kind="stable")]
+            found.append([(int(self.ids[r]), float(scores[r]), float(raw[i, r])) for r in top])
         return found
 
     def vector_of(self, page_id):

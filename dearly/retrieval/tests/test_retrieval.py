@@ -124,14 +124,13 @@ def test_unpublishing_restricting_and_deleting_take_pages_out(column):
 
 
 def test_a_paraphrase_sharing_no_word_finds_its_letter_first(column):
-    found = similar_letters("My manager hovers over my shoulder and approves each email")
+    found = similar_letters("My boss micromanages me and wants to approve all my work")
     assert found[0]["url"] == column["micro"].url
     assert similar_letters("How often should I water an orchid in winter?") == []
 
 
 def test_every_published_letter_is_compared_with_no_word_filter(column):
-    ranked = query.similar("boss hovering", kinds=("letter",), limit=10, min_score=-1.0)
-    ids = [pk for pk, _ in ranked]
+    ids = [row[0] for row in query.by_meaning("boss hovering", kinds=("letter",), limit=10)]
     assert set(ids) == {column["micro"].pk, column["pay"].pk, column["commute"].pk}
 
 
@@ -157,7 +156,7 @@ def test_another_process_reads_only_what_changed(column):
     micro.unpublish()
     other.refresh()
     assert other.vector_of(micro.pk) is None
-    assert micro.pk not in [pk for pk, _ in other.nearest(other.matrix[0], limit=10)]
+    assert micro.pk not in [row[0] for row in other.nearest(other.matrix[0], limit=10)]
 
 
 def test_reindex_is_safe_to_run_again(column):
