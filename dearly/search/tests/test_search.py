@@ -105,6 +105,10 @@ def test_search_paginates(client, site_tree):
         "<script>alert(1)</script>",
         "a" * 5000,
         "salary " * 700,
+        "the and of to a in",
+        "🙂💼🔥",
+        "salary зарплата 工资 راتب",
+        'salary*pay"NEAR/2 (title:boss)',
     ],
 )
 def test_hostile_queries_answer_200_or_400_never_500(client, corpus, q):
