@@ -41,6 +41,7 @@ setup: $(VENV)/.run-installed
 	$(MANAGE) migrate --noinput -v0
 	$(MANAGE) collectstatic --noinput -v0
 	$(MANAGE) load_demo
+	$(MANAGE) reindex --missing -v0
 	$(MANAGE) demo_accounts
 
 .PHONY: run

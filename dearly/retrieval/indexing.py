@@ -155,12 +155,18 @@ def schedule(page_ids):
         index_pages_task.enqueue(page_ids)
 
 
-def reindex(progress=None, model=None):
+def reindex(progress=None, model=None, missing_only=False):
     """Every page with a `retrieval_document()` brought up to date, and the rows of pages that
     are gone marked not live. Safe to re-run: unchanged text is not embedded again.
-    `progress(done, total)` is called after each batch. Returns (pages, written, embedded)."""
+    `missing_only`: only the pages that have no document yet (a site upgraded to this
+    version; `make run` starts with it). `progress(done, total, seconds)` is called after
+    each batch. Returns (pages, written, embedded)."""
     ids = {pk for pk, model_class in _pages_with_documents() if _takes_part(model_class)}
-    ids = sorted(ids | set(Document.objects.filter(live=True).values_list("pk", flat=True)))
+    known = set(Document.objects.values_list("pk", flat=True))
+    if missing_only:
+        ids = sorted(ids - known)
+    else:
+        ids = sorted(ids | set(Document.objects.filter(live=True).values_list("pk", flat=True)))
     written = embedded = 0
     started = time.monotonic()
     for start in range(0, len(ids), BATCH):

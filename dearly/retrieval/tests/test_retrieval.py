@@ -3,7 +3,7 @@ the words and the meaning are found through them, whatever a reader types."""
 
 import copy
 
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from wagtail.models import PageViewRestriction
 
@@ -169,6 +169,13 @@ def test_reindex_is_safe_to_run_again(column):
     call_command("reindex", "--retrieval-only", verbosity=0)
 
 
+def test_reindex_missing_indexes_only_pages_without_a_document(column):
+    Document.objects.filter(page_id__in=[column["pay"].pk, column["guide"].pk]).delete()
+    assert indexing.reindex(missing_only=True) == (2, 2, 2)
+    assert indexing.reindex(missing_only=True) == (0, 0, 0)
+    call_command("reindex", "--missing", verbosity=0)
+
+
 @pytest.mark.parametrize("text", HOSTILE)
 def test_hostile_text_is_never_syntax(column, text):
     words = lexical.terms(text)
@@ -186,3 +193,14 @@ def test_an_import_indexes_every_page_it_brings(client, site_tree):
     assert not documents.filter(vector__isnull=True).exists()
     found = similar_letters("Someone next door plays a brass instrument very early every day")
     assert "trumpet" in found[0]["title"]
+
+
+def test_reindex_without_the_model_refuses_unless_starting_the_site(column, monkeypatch):
+    monkeypatch.setattr(encoders, "_loaded", {"encoder": None})
+    with pytest.raises(CommandError, match="could not be loaded"):
+        call_command("reindex", verbosity=0)
+    Document.objects.filter(page_id=column["pay"].pk).delete()
+    call_command("reindex", "--missing", verbosity=0)  # what `make run` runs: words only
+    document = Document.objects.get(page_id=column["pay"].pk)
+    assert document.live and document.vector is None
+    assert [pk for pk, _ in lexical.matching(["salary"])] == [column["pay"].pk]

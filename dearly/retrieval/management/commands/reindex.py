@@ -19,14 +19,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
+            "--missing",
+            action="store_true",
+            help="Only the pages not indexed yet (quick when there are none; `make run` runs it).",
+        )
+        parser.add_argument(
             "--retrieval-only",
             action="store_true",
             help="Leave Wagtail's own search index (the editor's page search) as it is.",
         )
 
-    def handle(self, *args, retrieval_only=False, verbosity=1, **options):
+    def handle(self, *args, retrieval_only=False, missing=False, verbosity=1, **options):
         model = encoder.encoder()
-        if model is None:
+        if model is None and missing:  # `make run` starting: the site serves, by words alone
+            self.stderr.write("the sentence model could not be loaded: indexing words only")
+        elif model is None:
             raise CommandError(
                 "the sentence model could not be loaded (see the log above); reinstall with "
                 "`make setup`, or pages keep only their words"
@@ -38,9 +45,9 @@ class Command(BaseCommand):
             bar.n = done
             bar.refresh()
 
-        pages, written, embedded = reindex(progress=progress, model=model)
+        pages, written, embedded = reindex(progress=progress, model=model, missing_only=missing)
         bar.close()
-        if not retrieval_only:
+        if not retrieval_only and not missing:
             call_command("update_index", verbosity=0)
         if verbosity:
             self.stdout.write(f"{pages} pages: {written} documents written, {embedded} embedded.")
