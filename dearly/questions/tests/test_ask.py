@@ -530,7 +530,7 @@ def test_similar_reads_a_bounded_number_of_rows(
     # Not counted: the rate limiter's dozen statements per rate in the shared cache table.
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "ask_similar": None}
     make_pay_letters(site_tree["letters"])
-    for n in range(20):
+    for n in range(10):
         make_letter(site_tree["letters"], question=f"<p>Pay rise number {n} and my manager.</p>")
     similar(client, QUESTION)  # the site's root paths are cached after the first request
     # the documents changed since the vectors were read, the letters shown, the site

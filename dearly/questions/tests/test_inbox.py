@@ -245,7 +245,7 @@ def test_inbox_query_count_does_not_grow_with_questions(editor_client, site_tree
 
 @pytest.mark.search_indexes
 def test_detail_query_count_is_bounded(editor_client, site_tree, django_assert_max_num_queries):
-    for n in range(20):
+    for n in range(10):
         make_letter(site_tree["letters"], question=f"<p>My manager ignores deadlines {n}.</p>")
     question = make_question("My manager ignores my deadlines.")
     with django_assert_max_num_queries(40):
