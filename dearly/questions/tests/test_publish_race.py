@@ -33,9 +33,11 @@ def test_an_autosave_in_flight_cannot_unpublish_what_the_editor_published(
     edit_url, _, data = open_answer(browser, question)
 
     clean = LetterPageForm.clean
+    validating = threading.Event()
 
     def slow_when_autosaving(form):
         if not form.publishing():
+            validating.set()
             time.sleep(SLOW_AUTOSAVE)
         return clean(form)
 
@@ -55,7 +57,9 @@ def test_an_autosave_in_flight_cannot_unpublish_what_the_editor_published(
 
     thread = threading.Thread(target=autosave)
     thread.start()
-    time.sleep(SLOW_AUTOSAVE / 3)  # the autosave has read the page and is validating
+    # The autosave has read the page and is validating (an event, not a guess at how long the
+    # thread takes to get there: on a loaded machine it can take longer than a second).
+    assert validating.wait(timeout=30)
     publish = data.copy()
     publish.update({"action-publish": "action-publish", CONFIRM_FIELD: "on"})
     started = time.monotonic()
