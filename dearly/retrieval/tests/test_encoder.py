@@ -9,26 +9,9 @@ import pytest
 
 from dearly.retrieval import encoder as encoders
 from dearly.retrieval.encoder import DIMENSIONS, Encoder
+from dearly.retrieval.tests.hostile import HOSTILE
 
 REFERENCE = Path(__file__).parent / "data" / "reference_vectors.json"
-HOSTILE = [
-    "",
-    "   \n\t ",
-    None,
-    "x" * 5000,
-    ("pay rise boss " * 400)[:5000],
-    '"unterminated phrase',
-    "NEAR(pay rise, 2)",
-    "{title question}: boss",
-    "boss\x00pay",
-    "\x00",
-    "مديري يأخذ الفضل في عملي",
-    "\u202eeman ym si siht\u202c boss",
-    "שלום ‏עולם",
-    "Café crème, naïve résumé",
-    "🙂💼🔥",
-    "'; drop table letters; --",
-]
 
 
 @pytest.fixture(scope="module")

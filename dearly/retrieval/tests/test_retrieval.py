@@ -14,37 +14,11 @@ from dearly.questions.services import similar_letters
 from dearly.retrieval import encoder as encoders
 from dearly.retrieval import indexing, lexical, query
 from dearly.retrieval.models import Document
+from dearly.retrieval.tests.hostile import HOSTILE
 from dearly.retrieval.vectors import Vectors
 from dearly.testing import make_article, make_letter, make_site_tree, search_indexes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.search_indexes]
-
-HOSTILE = [
-    "",
-    "   \n\t ",
-    None,
-    "x" * 5000,
-    ("pay rise boss " * 400)[:5000],
-    '"',
-    '"unterminated phrase',
-    "*",
-    "pay*",
-    "NEAR(",
-    "NEAR(pay rise, 2)",
-    "OR OR",
-    "AND NOT OR",
-    "title:boss",
-    "^boss",
-    "{title question}: boss",
-    "boss\x00pay",
-    "\x00",
-    "مديري يأخذ الفضل في عملي",
-    "\u202eeman ym si siht\u202c boss",
-    "שלום ‏עולם",
-    "Café crème, naïve résumé",
-    "🙂💼🔥",
-    "'; drop table letters; --",
-]
 
 
 def letter(site_tree, pen_name, question, answer="<p>Talk to them plainly.</p>", **kw):

@@ -1,0 +1,28 @@
+"""What a reader can type into a search box or a question: syntax, scripts, control characters."""
+
+HOSTILE = [
+    "",
+    "   \n\t ",
+    None,
+    "x" * 5000,
+    ("pay rise boss " * 400)[:5000],
+    '"',
+    '"unterminated phrase',
+    "*",
+    "pay*",
+    "NEAR(",
+    "NEAR(pay rise, 2)",
+    "OR OR",
+    "AND NOT OR",
+    "title:boss",
+    "^boss",
+    "{title question}: boss",
+    "boss\x00pay",
+    "\x00",
+    "مديري يأخذ الفضل في عملي",
+    "\u202eeman ym si siht\u202c boss",
+    "שלום ‏עולם",
+    "Café crème, naïve résumé",
+    "🙂💼🔥",
+    "'; drop table letters; --",
+]
