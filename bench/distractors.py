@@ -723,6 +723,24 @@ def labelled_posts():
 # --- the WXR export --------------------------------------------------------------------------
 
 
+def wxr_head(title, site):
+    """The start of a WXR 1.2 export: the channel and its one author, Dr. Mimi."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
+        'xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:wp="http://wordpress.org/export/1.2/">\n<channel>\n'
+        f"<title>{title}</title><link>{site}</link>"
+        "<wp:wxr_version>1.2</wp:wxr_version>"
+        f"<wp:base_site_url>{site}</wp:base_site_url>"
+        f"<wp:base_blog_url>{site}</wp:base_blog_url>\n"
+        "<wp:author><wp:author_id>1</wp:author_id><wp:author_login>mimi</wp:author_login>"
+        "<wp:author_email>mimi@bench.example</wp:author_email>"
+        "<wp:author_display_name>Dr. Mimi</wp:author_display_name></wp:author>\n"
+    )
+
+
 def _cdata(text):
     return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
@@ -759,20 +777,7 @@ def write_wxr(path, count=3000, seed=11, comments_per_post=0, labelled=True):
     counts = {"letters": 0, "guides": 0, "comments": 0}
     comment_id = 0
     with open(path, "w", encoding="utf-8") as out:
-        out.write(
-            '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
-            'xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" '
-            'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
-            'xmlns:dc="http://purl.org/dc/elements/1.1/" '
-            'xmlns:wp="http://wordpress.org/export/1.2/">\n<channel>\n'
-            f"<title>Retrieval bench column</title><link>{SITE}</link>"
-            "<wp:wxr_version>1.2</wp:wxr_version>"
-            f"<wp:base_site_url>{SITE}</wp:base_site_url>"
-            f"<wp:base_blog_url>{SITE}</wp:base_blog_url>\n"
-            "<wp:author><wp:author_id>1</wp:author_id><wp:author_login>mimi</wp:author_login>"
-            "<wp:author_email>mimi@bench.example</wp:author_email>"
-            "<wp:author_display_name>Dr. Mimi</wp:author_display_name></wp:author>\n"
-        )
+        out.write(wxr_head("Retrieval bench column", SITE))
         for number, post in enumerate(posts, start=1):
             wp_id = number * 10
             # spread over 14 years, so no post outranks another by being newer

@@ -15,6 +15,7 @@ import time
 from xml.sax.saxutils import escape
 
 import harness
+from distractors import wxr_head
 from harness import ROOT, BenchError
 
 TARGETS = {"first": 180.0, "rerun": 60.0, "peak_mb": 500.0}
@@ -41,22 +42,7 @@ def write_export(path, posts, comments, seed=5):
     extra = comments - per_post * posts
     comment_id = 0
     with open(path, "w", encoding="utf-8") as out:
-        out.write(
-            '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
-            'xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" '
-            'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
-            'xmlns:dc="http://purl.org/dc/elements/1.1/" '
-            'xmlns:wp="http://wordpress.org/export/1.2/">\n<channel>\n'
-            "<title>Bench column</title><link>https://bench.example</link>"
-            "<wp:wxr_version>1.2</wp:wxr_version>"
-            "<wp:base_site_url>https://bench.example</wp:base_site_url>"
-            "<wp:base_blog_url>https://bench.example</wp:base_blog_url>\n"
-        )
-        out.write(
-            "<wp:author><wp:author_id>1</wp:author_id><wp:author_login>mimi</wp:author_login>"
-            "<wp:author_email>mimi@bench.example</wp:author_email>"
-            "<wp:author_display_name>Dr. Mimi</wp:author_display_name></wp:author>\n"
-        )
+        out.write(wxr_head("Bench column", "https://bench.example"))
         for n in range(20):
             parent = f"topic-{n // 5 * 5}" if n % 5 else ""
             out.write(
