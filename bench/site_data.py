@@ -8,6 +8,7 @@ so that the same script fills an old commit's site in bench/compare.py. Prints o
     letter-count          published letters
     pages                 every published guide and letter: [[id, url], …]
     letter-urls           every published letter's URL: [url, …]
+    sample N SEED         N random published guides and N letters: {guides: [url…], letters: […]}
 """
 
 import datetime
@@ -37,7 +38,12 @@ from wagtail.models import Page  # noqa: E402
 
 from allauth.account.models import EmailAddress  # noqa: E402
 
-from dearly.articles.models import ColumnIndexPage, LetterPage, PostPage  # noqa: E402
+from dearly.articles.models import (  # noqa: E402
+    ArticlePage,
+    ColumnIndexPage,
+    LetterPage,
+    PostPage,
+)
 from dearly.comments.models import Comment  # noqa: E402
 
 ARTICLE_SLUG = "when-you-are-turned-down"
@@ -209,6 +215,19 @@ def letter_urls():
     print(json.dumps([page.url for page in LetterPage.objects.published().order_by("pk")]))
 
 
+def sample(count, seed):
+    """`count` random published guides and as many letters, chosen by page id with `seed`
+    (the same site gives the same sample): {"guides": [url, …], "letters": [url, …]}."""
+    rng = random.Random(int(seed))  # noqa: S311  # a repeatable sample, not a secret
+    chosen = {}
+    for kind, model in (("guides", ArticlePage), ("letters", LetterPage)):
+        ids = list(model.objects.published().order_by("pk").values_list("pk", flat=True))
+        picked = rng.sample(ids, min(int(count), len(ids)))
+        pages = model.objects.filter(pk__in=picked).in_bulk()
+        chosen[kind] = [pages[pk].url for pk in picked]
+    print(json.dumps(chosen))
+
+
 COMMANDS = {
     "prepare": prepare,
     "count": count,
@@ -216,6 +235,7 @@ COMMANDS = {
     "letter-count": letter_count,
     "pages": pages,
     "letter-urls": letter_urls,
+    "sample": sample,
 }
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 
 from wagtail.models import PageViewRestriction
 
+import numpy as np
 import pytest
 
 from dearly.importer.tests.conftest import DATA, run_import
@@ -130,7 +131,24 @@ def test_another_process_reads_only_what_changed(column):
     micro.unpublish()
     other.refresh()
     assert other.vector_of(micro.pk) is None
-    assert micro.pk not in [row[0] for row in other.nearest(other.matrix[0], limit=10)]
+    query_vector = other.vector_of(column["pay"].pk)
+    assert micro.pk not in [row[0] for row in other.nearest(query_vector, limit=10)]
+
+
+def test_rows_kept_in_int8_give_the_stored_cosines(column):
+    held = Vectors()
+    held.refresh()
+    stored = {
+        pk: np.frombuffer(vector, dtype="<f4")
+        for pk, vector in Document.objects.filter(live=True).values_list("page_id", "vector")
+    }
+    query_vector = stored[column["pay"].pk]
+    found = held.nearest(query_vector, limit=10)
+    assert len(found) == len(stored) == 4
+    for page_id, _, cosine in found:
+        assert abs(cosine - float(stored[page_id] @ query_vector)) < 0.005
+    assert found[0][0] == column["pay"].pk
+    assert np.allclose(held.vector_of(column["pay"].pk), query_vector, atol=0.005)
 
 
 def test_reindex_is_safe_to_run_again(column):
