@@ -57,12 +57,20 @@ def index_pages(page_ids, model=None):
     """Bring the documents of `page_ids` up to date with the pages. Returns how many were
     written and how many embedded. `model`: an Encoder, or None to use the process's own."""
     page_ids = sorted({int(pk) for pk in page_ids})
-    written = embedded = 0
+    changed, embedded = [], 0
     for start in range(0, len(page_ids), BATCH):
-        w, e = _index_batch(page_ids[start : start + BATCH], model)
-        written += w
+        c, e = _index_batch(page_ids[start : start + BATCH], model)
+        changed += c
         embedded += e
-    return written, embedded
+    _announce(changed)
+    return len(changed), embedded
+
+
+def _announce(page_ids):
+    """Once every batch is written: what depends on the documents (related posts) is worked
+    out against all of them, so a page imported first still sees the pages imported after it."""
+    if page_ids:
+        documents_indexed.send(Document, page_ids=page_ids)
 
 
 def _index_batch(page_ids, model):
@@ -107,8 +115,7 @@ def _index_batch(page_ids, model):
         )
     if new or changed:
         invalidate(RETRIEVAL)
-        documents_indexed.send(Document, page_ids=[d.page_id for d in (*new, *changed)])
-    return len(new) + len(changed), embedded
+    return [d.page_id for d in (*new, *changed)], embedded
 
 
 def _describe(page):
@@ -167,15 +174,16 @@ def reindex(progress=None, model=None, missing_only=False):
         ids = sorted(ids - known)
     else:
         ids = sorted(ids | set(Document.objects.filter(live=True).values_list("pk", flat=True)))
-    written = embedded = 0
+    changed, embedded = [], 0
     started = time.monotonic()
     for start in range(0, len(ids), BATCH):
-        w, e = _index_batch(ids[start : start + BATCH], model)
-        written += w
+        c, e = _index_batch(ids[start : start + BATCH], model)
+        changed += c
         embedded += e
         if progress is not None:
             progress(min(start + BATCH, len(ids)), len(ids), time.monotonic() - started)
-    return len(ids), written, embedded
+    _announce(changed)
+    return len(ids), len(changed), embedded
 
 
 def _takes_part(model_class):
