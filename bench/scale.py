@@ -107,11 +107,12 @@ def first_visits(port, urls):
 
 def search_queries(labelled, vocabulary, rng):
     """The labelled queries, then words by how many posts contain them: the 8 commonest, 8 in
-    the middle, 8 rare ones (2–5 posts), 8 pairs of common words and 4 with stopwords."""
+    the middle, 8 of the 40 rarest in at least 2 posts, 8 pairs of common words and 4 with
+    stopwords."""
     words = sorted((w for w in vocabulary if len(w) > 3), key=lambda w: -vocabulary[w])
     common = words[:8]
     middle = words[len(words) // 3 :: max(1, len(words) // 24)][:8]
-    rare = rng.sample([w for w in words if 2 <= vocabulary[w] <= 5] or words[-8:], 8)
+    rare = rng.sample([w for w in words if vocabulary[w] >= 2][-40:], 8)
     pairs = [f"{a} {b}" for a, b in zip(words[:8], words[8:16], strict=True)]
     phrases = [f"how do I tell my {words[n]} about the {words[n + 20]}" for n in range(4)]
     return [item["q"] for item in labelled] + common + middle + rare + pairs + phrases

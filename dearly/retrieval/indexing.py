@@ -10,6 +10,9 @@ its row, marked not live, so that the vectors in every process's memory drop it 
 import hashlib
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -22,7 +25,8 @@ from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished
 
 import numpy as np
-from django_tasks import task
+from django_tasks import task, task_backends
+from django_tasks.backends.immediate import ImmediateBackend
 
 from dearly.core.invalidation import invalidate
 
@@ -134,11 +138,78 @@ def _embed(items, model):
         for document, _, _ in items:
             document.vector = None
         return 0
-    vectors = model.encode([text for _, text, _ in items], max_tokens=encoders.DOCUMENT_TOKENS)
-    for (document, _, text_digest), vector in zip(items, vectors, strict=True):
-        document.vector = np.asarray(vector, dtype="<f4").tobytes()
+    ahead = _ahead.get()
+    ready = ahead.vectors() if ahead is not None else {}
+    found = {
+        text_digest: ready.pop(text_digest) for _, _, text_digest in items if text_digest in ready
+    }
+    missing = {text_digest: text for _, text, text_digest in items if text_digest not in found}
+    if missing:
+        vectors = model.encode(list(missing.values()), max_tokens=encoders.DOCUMENT_TOKENS)
+        found.update(zip(missing, vectors, strict=True))
+    for document, _, text_digest in items:
+        document.vector = np.asarray(found[text_digest], dtype="<f4").tobytes()
         document.digest = text_digest
     return len(items)
+
+
+class Ahead:
+    """Vectors worked out in background threads while a bulk import goes on writing pages: the
+    encoder's matrix products release the GIL, so they run on the other core. They are kept by
+    the digest of the text embedded, so a page whose text changes before it is indexed (an
+    import rewriting its links) is embedded again, never given a stale vector."""
+
+    def __init__(self, model, threads=2):
+        self.model = model
+        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="embed-ahead")
+        self.pending = []
+        self.ready = {}
+
+    def add(self, page_ids):
+        """Start embedding the live pages of `page_ids` (read in the caller's transaction)."""
+        pages = Page.objects.filter(pk__in=list(page_ids)).live().specific()
+        texts = {}
+        for page in pages:
+            described = _describe(page)
+            if described is not None:
+                texts[digest(described.meaning)] = described.meaning
+        if texts:
+            future = self.pool.submit(
+                self.model.encode, list(texts.values()), max_tokens=encoders.DOCUMENT_TOKENS
+            )
+            self.pending.append((list(texts), future))
+
+    def vectors(self):
+        """{digest: vector} of everything added, once the threads are done."""
+        for digests, future in self.pending:
+            self.ready.update(zip(digests, future.result(), strict=True))
+        self.pending = []
+        return self.ready
+
+    def close(self):
+        self.pool.shutdown(cancel_futures=True)
+
+
+_ahead = ContextVar("dearly_embedding_ahead", default=None)
+
+
+@contextmanager
+def embedding_ahead():
+    """Yield an `Ahead` whose vectors `index_pages` then uses, when pages are indexed in this
+    process (the in-process task backend) and the model loads; otherwise None, and the pages
+    are embedded by whoever indexes them (the task worker)."""
+    model = encoders.encoder()
+    immediate = isinstance(task_backends[index_pages_task.backend], ImmediateBackend)
+    if model is None or not immediate or not _auto_update[0]:
+        yield None
+        return
+    ahead = Ahead(model)
+    reset = _ahead.set(ahead)
+    try:
+        yield ahead
+    finally:
+        _ahead.reset(reset)
+        ahead.close()
 
 
 @task()

@@ -33,6 +33,7 @@ from dearly.articles.models import (
 )
 from dearly.core.invalidation import COMMENTS, CONTENT, batched, invalidate, thread
 from dearly.core.models import StandardPage
+from dearly.retrieval.indexing import embedding_ahead
 from dearly.retrieval.indexing import schedule as schedule_indexing
 
 from .. import content, wxr
@@ -108,6 +109,7 @@ class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
         self.attachment_links = []
         self.to_fix = set()  # pages whose text links to the old site
         self.indexed = defaultdict(set)  # page class -> ids to index at the end
+        self.ahead, self.sent_ahead = None, set()
         self.commented_pages = set()
 
     # --- the two passes ----------------------------------------------------------------
@@ -150,7 +152,12 @@ class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
         )
         page_models = [Page, PostPage, wanted_class("guide"), LetterPage, StandardPage, Topic]
         try:
-            with transaction.atomic(), deferred_indexing(page_models), batched():
+            with (
+                transaction.atomic(),
+                deferred_indexing(page_models),
+                batched(),
+                embedding_ahead() as self.ahead,
+            ):
                 self._setup()
                 for path in paths:
                     self._import_file(path, progress)
@@ -225,6 +232,10 @@ class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
         self.comments.flush()
         self.table.flush()
         self.redirects.flush()
+        if self.ahead is not None and not self.options.dry_run:
+            new = {pk for ids in self.indexed.values() for pk in ids} - self.sent_ahead
+            self.ahead.add(new)  # their vectors are worked out on the other core meanwhile
+            self.sent_ahead |= new
 
     # --- posts and pages ---------------------------------------------------------------
 

@@ -187,6 +187,35 @@ def test_an_import_indexes_every_page_it_brings(client, site_tree):
     assert "trumpet" in found[0]["title"]
 
 
+def test_an_import_embeds_ahead_and_the_vectors_are_the_pages_own(site_tree, monkeypatch):
+    """The import hands its pages to background threads as it writes them; each stored vector
+    is the encoder's for the page's text as indexed, even when the text changed after."""
+    added, made = [], []
+    add = indexing.Ahead.add
+    monkeypatch.setattr(
+        indexing.Ahead, "add", lambda self, ids: added.extend(ids) or add(self, ids)
+    )
+    encode = encoders.Encoder.encode
+    monkeypatch.setattr(
+        encoders.Encoder,
+        "encode",
+        lambda self, texts, **kw: made.append(len(texts)) or encode(self, texts, **kw),
+    )
+    before = set(Document.objects.values_list("page_id", flat=True))
+    run_import(DATA / "letters.xml")
+    documents = list(Document.objects.filter(live=True, kind="letter").exclude(page_id__in=before))
+    assert len(documents) >= 3 and {d.page_id for d in documents} <= set(added)
+    model = encoders.encoder()
+    for document in documents:
+        page = document.page_id and indexing.Page.objects.get(pk=document.page_id).specific
+        meaning = page.retrieval_document().meaning
+        assert document.digest == indexing.digest(meaning)
+        stored = np.frombuffer(document.vector, dtype="<f4")
+        expected = model.encode([meaning], max_tokens=encoders.DOCUMENT_TOKENS)[0]
+        assert float(stored @ expected) > 0.9999
+    assert sum(made) >= len(documents)  # embedded once, ahead, not again at the end
+
+
 def test_reindex_without_the_model_refuses_unless_starting_the_site(column, monkeypatch):
     monkeypatch.setattr(encoders, "_loaded", {"encoder": None})
     with pytest.raises(CommandError, match="could not be loaded"):
