@@ -14,14 +14,16 @@ For each size (`--posts`, default 10000 100000; env BENCH_SCALE_POSTS):
 3. The site is served as `make run` serves it (granian, 2 workers, with the scheduler beside
    it) and measured over HTTP, one request at a time, each URL once (a first visit):
    - the first render of `--pages` random guides and as many letters (the page cache is on, as
-     in `make run`, so every one of these is a miss that renders and stores);
+     in `make run`, so every one of these is a miss that renders and stores; each worker has
+     rendered one guide and one letter before, under another URL, so that compiling the
+     templates is not counted);
    - `/search/` for the labelled queries plus words and pairs picked from the text by how
      many posts contain them (common, middling and rare);
    - `/ask/similar/` for the labelled paraphrases and off-topic questions (with the model warm:
      the workers load it at start, and two unmeasured questions go first), with recall;
    - the RSS of every process of the site (granian and its workers, and the scheduler).
 
-Prints a table per size and writes bench/results/scale.json.
+Prints a table per size and writes bench/results/scale-sqlite.json (or scale-postgresql.json).
 
     .venv/bin/python bench/scale.py --posts 10000
     .venv/bin/python bench/scale.py --posts 10000 --database-url postgres://user@host/postgres
@@ -119,6 +121,10 @@ def search_queries(labelled, vocabulary, rng):
 
 
 def measure_site(port, sample, queries, similar_set):
+    # Each worker's first page compiles the templates: two unmeasured renders of one guide and
+    # one letter, under a query string the page cache keys apart from the measured URLs.
+    for url in (*sample["guides"][:1], *sample["letters"][:1]) * 2:
+        retrieval_eval.timed_get(port, url + "?warm-up")
     guides = first_visits(port, sample["guides"])
     letters = first_visits(port, sample["letters"])
     search = first_visits(port, ["/search/?q=" + quote(q) for q in queries])
@@ -227,12 +233,13 @@ def run(args, tmp):
         result = run_size(args, tmp, posts)
         print_size(result)
         results.append(result)
+    database = "postgresql" if args.database_url else "sqlite"
     harness.write_results(
-        "scale.json",
+        f"scale-{database}.json",
         {
             "when": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
             "git": harness.git_state(),
-            "database": "postgresql" if args.database_url else "sqlite",
+            "database": database,
             "comments_per_post": args.comments_per_post,
             "load_average": harness.load_average(),
             "peak_rss_of_bench_children_mb": round(

@@ -139,10 +139,7 @@ def _embed(items, model):
             document.vector = None
         return 0
     ahead = _ahead.get()
-    ready = ahead.vectors() if ahead is not None else {}
-    found = {
-        text_digest: ready.pop(text_digest) for _, _, text_digest in items if text_digest in ready
-    }
+    found = ahead.take([text_digest for _, _, text_digest in items]) if ahead is not None else {}
     missing = {text_digest: text for _, text, text_digest in items if text_digest not in found}
     if missing:
         vectors = model.encode(list(missing.values()), max_tokens=encoders.DOCUMENT_TOKENS)
@@ -154,37 +151,50 @@ def _embed(items, model):
 
 
 class Ahead:
-    """Vectors worked out in background threads while a bulk import goes on writing pages: the
-    encoder's matrix products release the GIL, so they run on the other core. They are kept by
-    the digest of the text embedded, so a page whose text changes before it is indexed (an
-    import rewriting its links) is embedded again, never given a stale vector."""
+    """Vectors worked out in background threads while pages go on being written (a bulk import,
+    `reindex`): the encoder's matrix products release the GIL, so they run on the other core.
+    They are kept by the digest of the text embedded, so a page whose text changes before it is
+    indexed (an import rewriting its links) is embedded again, never given a stale vector."""
 
     def __init__(self, model, threads=2):
         self.model = model
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="embed-ahead")
-        self.pending = []
-        self.ready = {}
+        self.futures = {}  # digest -> (future, row in its result)
+        self.sent = set()
 
     def add(self, page_ids):
-        """Start embedding the live pages of `page_ids` (read in the caller's transaction)."""
-        pages = Page.objects.filter(pk__in=list(page_ids)).live().specific()
+        """Start embedding the live pages of `page_ids` (read in the caller's transaction) whose
+        text has no vector yet."""
+        page_ids = list(page_ids)
+        pages = Page.objects.filter(pk__in=page_ids).live().specific()
+        known = set(
+            Document.objects.filter(page_id__in=page_ids, vector__isnull=False).values_list(
+                "digest", flat=True
+            )
+        )
         texts = {}
         for page in pages:
             described = _describe(page)
-            if described is not None:
-                texts[digest(described.meaning)] = described.meaning
+            if described is None:
+                continue
+            text_digest = digest(described.meaning)
+            if text_digest not in known and text_digest not in self.futures:
+                texts[text_digest] = described.meaning
         if texts:
             future = self.pool.submit(
                 self.model.encode, list(texts.values()), max_tokens=encoders.DOCUMENT_TOKENS
             )
-            self.pending.append((list(texts), future))
+            self.futures.update((key, (future, row)) for row, key in enumerate(texts))
 
-    def vectors(self):
-        """{digest: vector} of everything added, once the threads are done."""
-        for digests, future in self.pending:
-            self.ready.update(zip(digests, future.result(), strict=True))
-        self.pending = []
-        return self.ready
+    def take(self, digests):
+        """{digest: vector} for those of `digests` handed to the threads, once they are done;
+        each is given out once."""
+        found = {}
+        for key in digests:
+            if key in self.futures:
+                future, row = self.futures.pop(key)
+                found[key] = future.result()[row]
+        return found
 
     def close(self):
         self.pool.shutdown(cancel_futures=True)
@@ -198,9 +208,14 @@ def embedding_ahead():
     """Yield an `Ahead` whose vectors `index_pages` then uses, when pages are indexed in this
     process (the in-process task backend) and the model loads; otherwise None, and the pages
     are embedded by whoever indexes them (the task worker)."""
-    model = encoders.encoder()
     immediate = isinstance(task_backends[index_pages_task.backend], ImmediateBackend)
-    if model is None or not immediate or not _auto_update[0]:
+    with _ahead_with(encoders.encoder() if immediate and _auto_update[0] else None) as ahead:
+        yield ahead
+
+
+@contextmanager
+def _ahead_with(model):
+    if model is None:
         yield None
         return
     ahead = Ahead(model)
@@ -247,12 +262,19 @@ def reindex(progress=None, model=None, missing_only=False):
         ids = sorted(ids | set(Document.objects.filter(live=True).values_list("pk", flat=True)))
     changed, embedded = [], 0
     started = time.monotonic()
-    for start in range(0, len(ids), BATCH):
-        c, e = _index_batch(ids[start : start + BATCH], model)
-        changed += c
-        embedded += e
-        if progress is not None:
-            progress(min(start + BATCH, len(ids)), len(ids), time.monotonic() - started)
+    batches = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
+    # The next batches are embedded in two threads while this one is written: both cores.
+    with _ahead_with(model or encoders.encoder()) as ahead:
+        for n, batch in enumerate(batches):
+            for upcoming in batches[n + 1 : n + 3] if n else batches[:3]:
+                if ahead is not None and upcoming[0] not in ahead.sent:
+                    ahead.sent.add(upcoming[0])
+                    ahead.add(upcoming)
+            c, e = _index_batch(batch, model)
+            changed += c
+            embedded += e
+            if progress is not None:
+                progress(min((n + 1) * BATCH, len(ids)), len(ids), time.monotonic() - started)
     _announce(changed)
     return len(ids), len(changed), embedded
 

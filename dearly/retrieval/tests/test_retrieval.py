@@ -157,6 +157,10 @@ def test_reindex_is_safe_to_run_again(column):
     pages, written, embedded = indexing.reindex(progress=lambda *a: progress.append(a))
     assert (written, embedded) == (1, 1) and pages >= 4
     assert progress and progress[-1][0] == progress[-1][1]
+    document = Document.objects.get(page_id=column["pay"].pk)  # embedded by the threads ahead
+    meaning = column["pay"].specific.retrieval_document().meaning
+    expected = encoders.encoder().encode([meaning], max_tokens=encoders.DOCUMENT_TOKENS)[0]
+    assert float(np.frombuffer(document.vector, dtype="<f4") @ expected) > 0.9999
     assert indexing.reindex()[1:] == (0, 0)
     call_command("reindex", "--retrieval-only", verbosity=0)
 
