@@ -47,9 +47,8 @@ setup: $(VENV)/.run-installed
 .PHONY: run
 run: setup ## Serve the demo site on SQLite at http://127.0.0.1:$PORT/
 	@echo "Dearly at http://127.0.0.1:$(PORT)/  (admin: /admin/, mail outbox: var/outbox/)"
-	@$(MANAGE) run_scheduler & scheduler=$$!; trap "kill $$scheduler 2>/dev/null" EXIT; \
-	  $(VENV)/bin/granian --interface wsgi --host 127.0.0.1 --port $(PORT) \
-	    --workers $(WORKERS) --blocking-threads 1 --no-ws dearly.wsgi:application
+	@DEARLY_SCHEDULER=thread $(VENV)/bin/granian --interface wsgi --host 127.0.0.1 \
+	  --port $(PORT) --workers $(WORKERS) --blocking-threads 1 --no-ws dearly.wsgi:application
 
 .PHONY: worker
 worker: $(VENV)/.run-installed ## Run queued background tasks (app servers started with TASKS_BACKEND=database)

@@ -11,8 +11,9 @@ For each size (`--posts`, default 10000 100000; env BENCH_SCALE_POSTS):
    `manage.py import_wordpress` imports it; its wall time and peak RSS are recorded. Vectors
    are computed during the import (the in-process task backend), then `reindex --missing`
    checks that none is left.
-3. The site is served as `make run` serves it (granian, 2 workers, with the scheduler beside
-   it) and measured over HTTP, one request at a time, each URL once (a first visit):
+3. The site is served as `make run` serves it (granian, 2 workers, one of which keeps the
+   schedule in a thread) and measured over HTTP, one request at a time, each URL once (a
+   first visit):
    - the first render of `--pages` random guides and as many letters (the page cache is on, as
      in `make run`, so every one of these is a miss that renders and stores; each worker has
      rendered one guide and one letter before, under another URL, so that compiling the
@@ -21,7 +22,7 @@ For each size (`--posts`, default 10000 100000; env BENCH_SCALE_POSTS):
      many posts contain them (common, middling and rare);
    - `/ask/similar/` for the labelled paraphrases and off-topic questions (with the model warm:
      the workers load it at start, and two unmeasured questions go first), with recall;
-   - the RSS of every process of the site (granian and its workers, and the scheduler).
+   - the RSS of every process of the site (granian and its workers).
 
 Prints a table per size and writes bench/results/scale-sqlite.json (or scale-postgresql.json).
 
@@ -149,16 +150,13 @@ def measure_site(port, sample, queries, similar_set):
 def serve_and_measure(env, port, tmp, args, queries, similar_set, label):
     sample = harness.site_data(env, "sample", args.pages, args.seed, timeout=600)
     with harness.Children() as children:
-        scheduler = children.start(
-            "scheduler", [VENV_BIN / "python", "manage.py", "run_scheduler"],
-            tmp / f"scheduler-{label}.log", env=env,
-        )  # fmt: skip
         started = time.perf_counter()
-        server = harness.start_server(children, env, port, tmp, path="/",
-                                      name=f"granian-{label}")  # fmt: skip
+        # As `make run` serves: the schedule kept by one worker's thread, no process of its own.
+        server = harness.start_server(children, {**env, "DEARLY_SCHEDULER": "thread"}, port, tmp,
+                                      path="/", name=f"granian-{label}")  # fmt: skip
         ready_s = time.perf_counter() - started
         figures = measure_site(port, sample, queries, similar_set)
-        pids = group_pids(server.proc.pid) + group_pids(scheduler.proc.pid)
+        pids = group_pids(server.proc.pid)
         figures.update(memory_mb(pids))
         figures["server_ready_s"] = round(ready_s, 1)
     return figures

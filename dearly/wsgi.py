@@ -18,6 +18,13 @@ from dearly.retrieval.vectors import warm_up  # noqa: E402
 
 warm_up()
 
+# `make run` keeps the schedule (scheduled publishing, the daily purge) in the server: one worker
+# at a time, by a lock (dearly/ops/scheduler.py). Elsewhere `manage.py run_scheduler` or cron.
+if os.environ.get("DEARLY_SCHEDULER", "").strip().lower() == "thread":
+    from dearly.ops.scheduler import start_in_worker
+
+    start_in_worker()
+
 # What is loaded by now lives as long as the worker: keep it out of the garbage collector's
 # full passes, each of which paused a worker for 0.1-0.8 s every ~1,000 requests (bench/README.md).
 import gc  # noqa: E402

@@ -431,4 +431,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # Which server worker keeps the schedule (once at start, and when another takes over).
+    "loggers": {"dearly.ops.scheduler": {"level": "INFO"}},
 }

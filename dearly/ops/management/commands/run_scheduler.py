@@ -1,23 +1,12 @@
 """Publish and unpublish scheduled pages every minute (what cron runs in production), and once
-a day hand the task worker the purge of old questions (docs/deployment.md)."""
+a day hand the task worker the purge of old questions (docs/deployment.md). `make run` runs the
+same clock inside the app server instead (dearly/ops/scheduler.py)."""
 
-import logging
 import time
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from dearly.questions import tasks
-
-logger = logging.getLogger(__name__)
-PURGE_EVERY = 24 * 60 * 60  # seconds
-
-
-def enqueue_purge():
-    try:
-        tasks.purge_old_questions.enqueue()
-    except Exception:  # a failed purge must not stop scheduled publishing
-        logger.exception("could not run the daily purge of old questions")
+from dearly.ops import scheduler
 
 
 class Command(BaseCommand):
@@ -35,11 +24,7 @@ class Command(BaseCommand):
         last_purge = None
         try:
             while True:
-                call_command("publish_scheduled", verbosity=0)
-                now = time.monotonic()
-                if last_purge is None or now - last_purge >= PURGE_EVERY:
-                    last_purge = now
-                    enqueue_purge()
+                last_purge = scheduler.tick(last_purge, time.monotonic())
                 time.sleep(interval)
         except KeyboardInterrupt:
             return
