@@ -2,7 +2,7 @@
 letters and the distractor letters of bench/retrieval_eval.py, without a site or HTTP. For
 choosing a method quickly; the product's figures come from retrieval_eval.py over HTTP.
 
-    .venv/bin/python bench/meaning_offline.py [--distractors 3000] [--seed 11]
+    .venv/bin/python bench/meaning_offline.py [--distractors 3000] [--seed 11] [--runtime numpy]
 
 Prints recall@1 and recall@3 of the labelled paraphrases for each method, and for the
 off-topic questions the highest plain cosine any letter gets (what a gate must cut).
@@ -10,6 +10,7 @@ off-topic questions the highest plain cosine any letter gets (what a gate must c
 
 import argparse
 import json
+import os
 import sys
 import time
 
@@ -23,10 +24,28 @@ sys.path.insert(0, str(ROOT))
 from dearly.retrieval.encoder import DOCUMENT_TOKENS, MAX_TOKENS, Encoder
 
 
+def int8_encoder():
+    """The site's encoder, its file built under a scratch var/ (settings need Django)."""
+    import tempfile
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dearly.settings.dev")
+    os.environ.setdefault("DEARLY_VAR_DIR", tempfile.mkdtemp(prefix="dearly-meaning-"))
+    import django
+
+    django.setup()
+    from dearly.retrieval.onnx_model import load
+
+    return load()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--distractors", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--runtime", choices=["int8", "numpy"], default="int8",
+        help="int8: the graph the site runs (onnx_model.py); numpy: the float32 NumPy pass",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     threadpool_limits(1, "blas")
     labelled = json.loads(distractors.LETTERS.read_text(encoding="utf-8"))
@@ -36,7 +55,7 @@ def main(argv=None):
     slugs = [letter["slug"] for letter in letters]
     paraphrases = labelled["paraphrases"]
     target = np.array([slugs.index(p["target"]) for p in paraphrases])
-    model = Encoder()
+    model = Encoder() if args.runtime == "numpy" else int8_encoder()
     questions = model.encode([p["text"] for p in paraphrases])
     off_topic = model.encode(labelled["off_topic"])
     print(f"{len(letters)} letters, {len(paraphrases)} paraphrases")

