@@ -45,8 +45,10 @@ def tick(last_purge, now):
 
 def start_in_worker(lock_path=None, interval=None):
     """Start the clock's thread in this server worker (see the module's docstring)."""
-    lock_path = lock_path or os.environ.get("DEARLY_SCHEDULER_LOCK") or (
-        settings.VAR_DIR / "scheduler.lock"
+    lock_path = (
+        lock_path
+        or os.environ.get("DEARLY_SCHEDULER_LOCK")
+        or (settings.VAR_DIR / "scheduler.lock")
     )
     interval = interval or float(os.environ.get("DEARLY_SCHEDULER_INTERVAL") or INTERVAL)
     thread = threading.Thread(
