@@ -44,7 +44,9 @@ import harness
 import retrieval_eval
 from harness import ROOT, VENV_BIN, BenchError
 
+# Issue 11's targets; the script reports them and exits 0 either way (the figures are the point).
 TARGET_MS = {"guide": 100, "letter": 100, "search": 100, "similar": 50}
+TARGET_RSS_MB = 700
 
 
 def timed_run(env, *args):
@@ -212,11 +214,14 @@ def print_size(result):
     print(f"\n{'':<24} {'demo':>18} {f'{posts:,} posts':>22}  target")
     for key in ("guide", "letter", "search", "similar"):
         d, b = demo[key], big[key]
+        met = "met" if b["p95_ms"] < TARGET_MS[key] else "MISSED"
         print(f"{key + ' p50 / p95 ms':<24} {d['p50_ms']:>8.1f} / {d['p95_ms']:>7.1f} "
-              f"{b['p50_ms']:>10.1f} / {b['p95_ms']:>9.1f}  p95 < {TARGET_MS[key]}")  # fmt: skip
+              f"{b['p50_ms']:>10.1f} / {b['p95_ms']:>9.1f}  p95 < {TARGET_MS[key]}: {met}")  # fmt: skip
     for key in ("recall@1", "recall@3", "off_topic_rate"):
         print(f"{'similar ' + key:<24} {demo['similar'][key]:>18} {big['similar'][key]:>22}")
-    print(f"{'RSS of the site, MB':<24} {demo['rss_mb']:>18} {big['rss_mb']:>22}  < 700")
+    met = "met" if big["rss_mb"] < TARGET_RSS_MB else "MISSED"
+    print(f"{'RSS of the site, MB':<24} {demo['rss_mb']:>18} {big['rss_mb']:>22}  "
+          f"< {TARGET_RSS_MB}: {met}")  # fmt: skip
     print(f"{'PSS of the site, MB':<24} {demo['pss_mb']:>18} {big['pss_mb']:>22}")
     for process in big["processes"]:
         print(f"  {process['rss_mb']:>5} MB  {process['command']}")
