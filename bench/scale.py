@@ -216,7 +216,8 @@ def print_size(result):
         d, b = demo[key], big[key]
         met = "met" if b["p95_ms"] < TARGET_MS[key] else "MISSED"
         print(f"{key + ' p50 / p95 ms':<24} {d['p50_ms']:>8.1f} / {d['p95_ms']:>7.1f} "
-              f"{b['p50_ms']:>10.1f} / {b['p95_ms']:>9.1f}  p95 < {TARGET_MS[key]}: {met}")  # fmt: skip
+              f"{b['p50_ms']:>10.1f} / {b['p95_ms']:>9.1f}  "
+              f"p95 < {TARGET_MS[key]}: {met}")  # fmt: skip
     for key in ("recall@1", "recall@3", "off_topic_rate"):
         print(f"{'similar ' + key:<24} {demo['similar'][key]:>18} {big['similar'][key]:>22}")
     met = "met" if big["rss_mb"] < TARGET_RSS_MB else "MISSED"
