@@ -67,7 +67,8 @@ class Tree:
         page.save(clean=False, log_action=None)  # creation logged in bulk (log_creations)
         self.slugs[parent.pk].add(page.slug)
         self.touched.add(parent.pk)
-        self.created.append(page)
+        # What the log entry needs, not the page: 100,000 kept pages held over a gigabyte.
+        self.created.append((page.pk, type(page), page.title[:255]))
 
     def log_creations(self):
         """The "Created" entry of each new page's history, written in one go."""
@@ -75,15 +76,15 @@ class Tree:
         PageLogEntry.objects.bulk_create(
             [
                 PageLogEntry(
-                    page_id=page.pk,
-                    content_type=ContentType.objects.get_for_model(type(page)),
-                    label=page.title[:255],
+                    page_id=pk,
+                    content_type=ContentType.objects.get_for_model(page_class),
+                    label=title,
                     action="wagtail.create",
                     timestamp=now,
                     content_changed=True,
                     data={},
                 )
-                for page in self.created
+                for pk, page_class, title in self.created
             ],
             batch_size=1000,
         )
