@@ -170,12 +170,8 @@ class Encoder:
         return out
 
     def _forward(self, sequences):
-        count, length = len(sequences), max(len(s) for s in sequences)
-        ids = np.zeros((count, length), dtype=np.int64)
-        mask = np.zeros((count, length), dtype=np.float32)
-        for n, sequence in enumerate(sequences):
-            ids[n, : len(sequence)] = sequence
-            mask[n, : len(sequence)] = 1.0
+        ids, mask = padded(sequences, np.float32)
+        count, length = ids.shape
         x = self.words[ids].astype(np.float32) + self.positions[:length] + self.token_type
         x = _layer_norm(x, *self.embed_norm, self.eps)
         heads, size = self.heads, self.width // self.heads
@@ -219,6 +215,18 @@ def _release():
     trim = getattr(_LIBC, "malloc_trim", None)
     if trim is not None:
         trim(0)
+
+
+def padded(sequences, mask_type):
+    """Word-piece id sequences as one (count, longest) int64 array padded with 0, and the mask
+    that marks the real pieces (1) from the padding (0)."""
+    count, length = len(sequences), max(len(s) for s in sequences)
+    ids = np.zeros((count, length), dtype=np.int64)
+    mask = np.zeros((count, length), dtype=mask_type)
+    for n, sequence in enumerate(sequences):
+        ids[n, : len(sequence)] = sequence
+        mask[n, : len(sequence)] = 1
+    return ids, mask
 
 
 def _truncated(ids, max_tokens):

@@ -33,7 +33,7 @@ from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
 from . import encoder as encoders
-from .encoder import DIMENSIONS, MAX_TOKENS, Encoder
+from .encoder import DIMENSIONS, MAX_TOKENS, Encoder, padded
 
 logger = logging.getLogger(__name__)
 
@@ -273,12 +273,7 @@ class OnnxEncoder(Encoder):
         return super().encode(texts, batch=batch, max_tokens=max_tokens)
 
     def _forward(self, sequences):
-        count, length = len(sequences), max(len(s) for s in sequences)
-        ids = np.zeros((count, length), dtype=np.int64)
-        mask = np.zeros((count, length), dtype=np.int64)
-        for n, sequence in enumerate(sequences):
-            ids[n, : len(sequence)] = sequence
-            mask[n, : len(sequence)] = 1
+        ids, mask = padded(sequences, np.int64)
         (out,) = self.session.run(["sentence"], {"input_ids": ids, "attention_mask": mask})
         return np.ascontiguousarray(out, dtype=np.float32)
 
