@@ -205,3 +205,14 @@ def test_a_request_reads_the_generation_once_until_this_process_bumps(monkeypatc
     reads.clear()
     assert token(request, page(1)) != before
     assert len(reads) == 1
+
+
+def test_one_bump_of_many_tags_moves_every_one_of_them():
+    """An import bumps a tag per page, 100,000 at once: all of them move, in one write."""
+    store = get_store()
+    tags = [page(n) for n in range(1, 20_001)]
+    before = store.newest_version(tags[:1])
+    generation = store.bump(tags)
+    assert generation > before
+    for tag in (tags[0], tags[9_999], tags[-1]):
+        assert store.newest_version([tag]) == generation
