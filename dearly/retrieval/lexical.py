@@ -16,6 +16,11 @@ MAX_TERMS = 16
 # bm25 column weights on SQLite (title, body): a word in the title counts four times.
 TITLE_WEIGHT = 4.0
 OPERATORS = frozenset({"and", "or", "not", "near"})
+# Ranking costs about a microsecond a matching post: a query of common words ("dear", "have")
+# matched 90,000 of 100,000 posts and took 70-140 ms on SQLite. Past this many matches only the
+# most recently created ones (the highest page ids) are ranked: 10 ms at most
+# (bench/README-retrieval.md, "At real size"). Meaning still ranks every post.
+RANKED_AT_MOST = 5000
 
 
 def terms(text):
@@ -42,13 +47,21 @@ def _sqlite(words, kinds, limit, any_word):
     match = (" OR " if any_word else " ").join('"' + w.replace('"', '""') + '"' for w in words)
     table = Document._meta.db_table
     kind_sql, params = _kinds_sql(kinds)
-    sql = (
-        f"SELECT d.page_id, -bm25(retrieval_fts, {TITLE_WEIGHT}, 1.0) AS score "  # noqa: S608  # constants; the words are a parameter
-        f"FROM retrieval_fts JOIN {table} AS d ON d.page_id = retrieval_fts.rowid "
-        f"WHERE retrieval_fts MATCH %s AND d.live {kind_sql} ORDER BY score DESC LIMIT %s"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [match, *params, int(limit)])
+        cursor.execute(
+            "SELECT rowid FROM retrieval_fts WHERE retrieval_fts MATCH %s "
+            "ORDER BY rowid DESC LIMIT 1 OFFSET %s",
+            [match, RANKED_AT_MOST - 1],
+        )
+        oldest = cursor.fetchone()
+        newest_only = "AND retrieval_fts.rowid >= %s" if oldest else ""
+        sql = (
+            f"SELECT d.page_id, -bm25(retrieval_fts, {TITLE_WEIGHT}, 1.0) AS score "  # noqa: S608  # constants; the words are a parameter
+            f"FROM retrieval_fts JOIN {table} AS d ON d.page_id = retrieval_fts.rowid "
+            f"WHERE retrieval_fts MATCH %s {newest_only} AND d.live {kind_sql} "
+            "ORDER BY score DESC LIMIT %s"
+        )
+        cursor.execute(sql, [match, *([oldest[0]] if oldest else []), *params, int(limit)])
         return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
 
 
@@ -56,13 +69,21 @@ def _postgresql(words, kinds, limit, any_word):
     query = (" | " if any_word else " & ").join("'" + w.replace("'", "''") + "'" for w in words)
     table = Document._meta.db_table
     kind_sql, params = _kinds_sql(kinds)
-    sql = (
-        f"SELECT d.page_id, ts_rank_cd(d.words, q) AS score "  # noqa: S608  # constants; the words are a parameter
-        f"FROM {table} AS d, to_tsquery('english', %s) AS q "
-        f"WHERE d.live AND d.words @@ q {kind_sql} ORDER BY score DESC, d.page_id LIMIT %s"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [query, *params, int(limit)])
+        cursor.execute(
+            f"SELECT d.page_id FROM {table} AS d WHERE d.live "  # noqa: S608  # the table's name
+            "AND d.words @@ to_tsquery('english', %s) ORDER BY d.page_id DESC LIMIT 1 OFFSET %s",
+            [query, RANKED_AT_MOST - 1],
+        )
+        oldest = cursor.fetchone()
+        newest_only = "AND d.page_id >= %s" if oldest else ""
+        sql = (
+            f"SELECT d.page_id, ts_rank_cd(d.words, q) AS score "  # noqa: S608  # constants; the words are a parameter
+            f"FROM {table} AS d, to_tsquery('english', %s) AS q "
+            f"WHERE d.live AND d.words @@ q {newest_only} {kind_sql} "
+            "ORDER BY score DESC, d.page_id LIMIT %s"
+        )
+        cursor.execute(sql, [query, *([oldest[0]] if oldest else []), *params, int(limit)])
         return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
 
 

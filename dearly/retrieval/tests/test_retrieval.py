@@ -229,3 +229,16 @@ def test_reindex_without_the_model_refuses_unless_starting_the_site(column, monk
     document = Document.objects.get(page_id=column["pay"].pk)
     assert document.live and document.vector is None
     assert [pk for pk, _ in lexical.matching(["salary"])] == [column["pay"].pk]
+
+
+def test_past_the_cap_only_the_newest_matches_are_ranked_by_words(column, monkeypatch):
+    """A word in most posts: ranking them all cost 70-140 ms at 100,000 posts, so only the most
+    recently created RANKED_AT_MOST are ranked. Fewer matches are all ranked, as before."""
+    words = ["salary", "supervisor"]  # one in each of two letters
+    both = sorted(pk for pk, _ in lexical.matching(words, any_word=True))
+    assert both == sorted([column["micro"].pk, column["pay"].pk])
+    monkeypatch.setattr(lexical, "RANKED_AT_MOST", 1)
+    assert [pk for pk, _ in lexical.matching(words, any_word=True)] == [max(both)]
+    assert [pk for pk, _ in lexical.matching(["salary"])] == [column["pay"].pk]
+    monkeypatch.setattr(lexical, "RANKED_AT_MOST", 2)
+    assert sorted(pk for pk, _ in lexical.matching(words, any_word=True)) == both
