@@ -46,44 +46,46 @@ def matching(words, kinds=None, limit=50, any_word=False):
 def _sqlite(words, kinds, limit, any_word):
     match = (" OR " if any_word else " ").join('"' + w.replace('"', '""') + '"' for w in words)
     table = Document._meta.db_table
-    kind_sql, params = _kinds_sql(kinds)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT rowid FROM retrieval_fts WHERE retrieval_fts MATCH %s "
-            "ORDER BY rowid DESC LIMIT 1 OFFSET %s",
-            [match, RANKED_AT_MOST - 1],
-        )
-        oldest = cursor.fetchone()
-        newest_only = "AND retrieval_fts.rowid >= %s" if oldest else ""
-        sql = (
-            f"SELECT d.page_id, -bm25(retrieval_fts, {TITLE_WEIGHT}, 1.0) AS score "  # noqa: S608  # constants; the words are a parameter
-            f"FROM retrieval_fts JOIN {table} AS d ON d.page_id = retrieval_fts.rowid "
-            f"WHERE retrieval_fts MATCH %s {newest_only} AND d.live {kind_sql} "
-            "ORDER BY score DESC LIMIT %s"
-        )
-        cursor.execute(sql, [match, *([oldest[0]] if oldest else []), *params, int(limit)])
-        return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
+    oldest_sql = (
+        "SELECT rowid FROM retrieval_fts WHERE retrieval_fts MATCH %s "
+        "ORDER BY rowid DESC LIMIT 1 OFFSET %s"
+    )
+    ranked_sql = (
+        f"SELECT d.page_id, -bm25(retrieval_fts, {TITLE_WEIGHT}, 1.0) AS score "  # noqa: S608  # constants; the words are a parameter
+        f"FROM retrieval_fts JOIN {table} AS d ON d.page_id = retrieval_fts.rowid "
+        "WHERE retrieval_fts MATCH %s AND retrieval_fts.rowid >= %s AND d.live {kinds} "
+        "ORDER BY score DESC LIMIT %s"
+    )
+    return _ranked(oldest_sql, ranked_sql, match, kinds, limit)
 
 
 def _postgresql(words, kinds, limit, any_word):
     query = (" | " if any_word else " & ").join("'" + w.replace("'", "''") + "'" for w in words)
     table = Document._meta.db_table
+    oldest_sql = (
+        f"SELECT d.page_id FROM {table} AS d WHERE d.live "  # noqa: S608  # the table's name
+        "AND d.words @@ to_tsquery('english', %s) ORDER BY d.page_id DESC LIMIT 1 OFFSET %s"
+    )
+    ranked_sql = (
+        f"SELECT d.page_id, ts_rank_cd(d.words, q) AS score "  # noqa: S608  # constants; the words are a parameter
+        f"FROM {table} AS d, to_tsquery('english', %s) AS q "
+        "WHERE d.live AND d.words @@ q AND d.page_id >= %s {kinds} "
+        "ORDER BY score DESC, d.page_id LIMIT %s"
+    )
+    return _ranked(oldest_sql, ranked_sql, query, kinds, limit)
+
+
+def _ranked(oldest_sql, ranked_sql, query, kinds, limit):
+    """Rank the matches of `query`: all of them, or past RANKED_AT_MOST the most recently
+    created (from the oldest of those, found by `oldest_sql`, on)."""
     kind_sql, params = _kinds_sql(kinds)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT d.page_id FROM {table} AS d WHERE d.live "  # noqa: S608  # the table's name
-            "AND d.words @@ to_tsquery('english', %s) ORDER BY d.page_id DESC LIMIT 1 OFFSET %s",
-            [query, RANKED_AT_MOST - 1],
-        )
+        cursor.execute(oldest_sql, [query, RANKED_AT_MOST - 1])
         oldest = cursor.fetchone()
-        newest_only = "AND d.page_id >= %s" if oldest else ""
-        sql = (
-            f"SELECT d.page_id, ts_rank_cd(d.words, q) AS score "  # noqa: S608  # constants; the words are a parameter
-            f"FROM {table} AS d, to_tsquery('english', %s) AS q "
-            f"WHERE d.live AND d.words @@ q {newest_only} {kind_sql} "
-            "ORDER BY score DESC, d.page_id LIMIT %s"
+        cursor.execute(
+            ranked_sql.format(kinds=kind_sql),
+            [query, oldest[0] if oldest else 0, *params, int(limit)],
         )
-        cursor.execute(sql, [query, *([oldest[0]] if oldest else []), *params, int(limit)])
         return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
 
 
