@@ -2,6 +2,7 @@
 the words and the meaning are found through them, whatever a reader types."""
 
 import copy
+import threading
 
 from django.core.management import CommandError, call_command
 
@@ -203,10 +204,16 @@ def test_an_import_embeds_ahead_and_the_vectors_are_the_pages_own(site_tree, mon
     monkeypatch.setattr(
         encoders.Encoder,
         "encode",
-        lambda self, texts, **kw: made.append(len(texts)) or encode(self, texts, **kw),
+        lambda self, texts, **kw: (
+            made.append((threading.current_thread().name, list(texts))) or encode(self, texts, **kw)
+        ),
     )
     before = set(Document.objects.values_list("page_id", flat=True))
     run_import(DATA / "letters.xml")
+    during_import, made[:] = list(made), []
+    ahead = [
+        text for name, texts in during_import if name.startswith("embed-ahead") for text in texts
+    ]
     documents = list(Document.objects.filter(live=True, kind="letter").exclude(page_id__in=before))
     assert len(documents) >= 3 and {d.page_id for d in documents} <= set(added)
     model = encoders.encoder()
@@ -217,7 +224,9 @@ def test_an_import_embeds_ahead_and_the_vectors_are_the_pages_own(site_tree, mon
         stored = np.frombuffer(document.vector, dtype="<f4")
         expected = model.encode([meaning], max_tokens=encoders.DOCUMENT_TOKENS)[0]
         assert float(stored @ expected) > 0.9999
-    assert sum(made) >= len(documents)  # embedded once, ahead, not again at the end
+        # Embedded once, by the threads ahead; the import's own thread embedded nothing again.
+        assert ahead.count(meaning) == 1
+        assert all(meaning not in texts for name, texts in during_import if name == "MainThread")
 
 
 def test_reindex_without_the_model_refuses_unless_starting_the_site(column, monkeypatch):
