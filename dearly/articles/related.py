@@ -9,6 +9,7 @@ preview, a task still queued) has them worked out on the spot, the same way.
 
 from django.db.models import Count
 
+from dearly.core.ids import among
 from dearly.core.invalidation import CONTENT, cached, invalidate, page, thread, token
 from dearly.retrieval import query
 
@@ -51,7 +52,7 @@ def _rank(wanted, limit):
             meaning[pk] = dict.fromkeys(_sharing(pk, topic_ids, tag_ids), 0.0)
     candidates = set().union(*meaning.values())
     published = PostPage.objects.published()
-    dates = dict(published.filter(pk__in=candidates).values_list("pk", "date"))
+    dates = dict(published.filter(pk__in=among(candidates)).values_list("pk", "date"))
     topics_of = _sets(PostPage.topics.through, "postpage_id", "topic_id", dates)
     tags_of = _sets(PostPageTag, "content_object_id", "tag_id", dates)
     newest = None
@@ -99,9 +100,8 @@ def _sharing(pk, topic_ids, tag_ids):
 
 def _sets(through, owner, target, owners):
     found = {}
-    for owner_id, target_id in through.objects.filter(**{f"{owner}__in": owners}).values_list(
-        owner, target
-    ):
+    rows = through.objects.filter(**{f"{owner}__in": among(owners)}).values_list(owner, target)
+    for owner_id, target_id in rows:
         found.setdefault(owner_id, set()).add(target_id)
     return found
 

@@ -48,6 +48,7 @@ from .state import ImportTable, Kind, source_key
 from .urls import OldUrls
 
 FLUSH_EVERY = 200  # items between bulk writes
+REINDEX_BATCH = 500  # pages loaded at a time for Wagtail's search index
 SKIPPED_STATUSES = {"trash", "auto-draft", "inherit"}
 LABELS = {"guide": "guides", "letter": "letters", "page": "pages"}
 
@@ -98,7 +99,7 @@ class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
         self.options = options
         self.pattern = re.compile(options.letter_pattern or content.LETTER_PATTERN)
         self.report = report or Report()
-        self.table = ImportTable()
+        self.table = ImportTable(forgettable=[Kind.COMMENT])
         self.users = {}  # (source, login) -> user id
         self.users_by_wp_id = {}  # (source, WordPress user id) -> user id
         self.topics = {}  # (source, slug) -> Topic
@@ -231,6 +232,7 @@ class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
         self.new_topic_links, self.new_tag_links = [], []
         self.comments.flush()
         self.table.flush()
+        self.table.forget_written(Kind.COMMENT)  # a comment's parent is always in its own post
         self.redirects.flush()
         if self.ahead is not None and not self.options.dry_run:
             new = {pk for ids in self.indexed.values() for pk in ids} - self.sent_ahead
@@ -419,9 +421,11 @@ class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
         if self.options.dry_run:
             return
         for model, ids in self.indexed.items():
-            objects = list(model.objects.filter(pk__in=ids))
-            for backend in get_search_backends(with_auto_update=True):
-                backend.add_bulk(model, objects)
+            ids = sorted(ids)
+            for start in range(0, len(ids), REINDEX_BATCH):  # not 100,000 pages in memory at once
+                objects = list(model.objects.filter(pk__in=ids[start : start + REINDEX_BATCH]))
+                for backend in get_search_backends(with_auto_update=True):
+                    backend.add_bulk(model, objects)
         # Search, related posts and "already answered?" (dearly.retrieval): words and vectors.
         schedule_indexing({pk for ids in self.indexed.values() for pk in ids})
 
