@@ -9,8 +9,11 @@ off-topic questions the highest plain cosine any letter gets (what a gate must c
 """
 
 import argparse
+import collections
 import json
+import math
 import os
+import re
 import sys
 import time
 
@@ -83,9 +86,10 @@ def main(argv=None):
         ),
     }
     matrix = None
+    matrices = {}
     for name, (text, tokens) in recipes.items():
         started = time.perf_counter()
-        matrix = model.encode([text(x) for x in letters], max_tokens=tokens)
+        matrix = matrices[name] = model.encode([text(x) for x in letters], max_tokens=tokens)
         per_letter = (time.perf_counter() - started) / len(letters) * 1000
         report(f"cosine, {name} ({per_letter:.0f} ms/letter)", questions @ matrix.T)
     # The last recipe is what the site embeds: the other methods start from it.
@@ -96,7 +100,19 @@ def main(argv=None):
         x = x - mean
         return x / np.linalg.norm(x, axis=1, keepdims=True)
 
-    report("centred cosine (the site's ranking)", centred(questions) @ centred(matrix).T)
+    site = centred(questions) @ centred(matrix).T
+    report("centred cosine (the site's ranking)", site)
+    # Re-rankers tried on top of it (issue 11): a second vector per letter, of its question
+    # alone; and the words a paraphrase shares with a letter, weighted by rarity, over the 20
+    # closest letters.
+    alone = matrices["pen name + question"]
+    alone_mean = alone.mean(axis=0)
+    alone_scores = _unit(questions - alone_mean) @ _unit(alone - alone_mean).T
+    for weight in (0.3, 1.0):
+        report(f"two vectors: + {weight} x question alone", site + weight * alone_scores)
+    for beta in (0.02, 0.05, 0.1):
+        report(f"word overlap re-ranks the top 20 (beta {beta})",
+               _word_rerank(site, [p["text"] for p in paraphrases], letters, beta))  # fmt: skip
     _, _, directions = np.linalg.svd(matrix - mean, full_matrices=False)
     for removed in (1, 2, 4, 8):
         top = directions[:removed]
@@ -108,6 +124,35 @@ def main(argv=None):
 
         report(f"mean and top {removed} directions removed", project(questions) @ project(matrix).T)
     return 0
+
+
+def _unit(x):
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+STOPWORDS = set(
+    "a an the and or but if of to in on at for with by from is are was were be been am i me my "
+    "we our you your he she it they them their this that these those do does did have has had "
+    "not no so as just about what how can could would should will".split()
+)
+
+
+def _stems(text):
+    """Content words cut to five letters: a crude stem, enough to test the idea."""
+    words = re.findall(r"[a-z']+", text.lower())
+    return {w[:5] for w in words if w not in STOPWORDS and len(w) > 2}
+
+
+def _word_rerank(scores, texts, letters, beta, top=20):
+    docs = [_stems(f"{x['pen_name']} {x['question']} {x['answer']}") for x in letters]
+    df = collections.Counter(w for d in docs for w in d)
+    out = scores.copy()
+    for i, text in enumerate(texts):
+        words = _stems(text)
+        for j in np.argsort(-scores[i])[:top]:
+            shared = sum(math.log(len(docs) / df[w]) for w in words & docs[j])
+            out[i, j] += beta * shared / max(1, len(words))
+    return out
 
 
 if __name__ == "__main__":

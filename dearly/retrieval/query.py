@@ -24,6 +24,8 @@ SIMILAR_MIN = 0.2
 # In search, a post found by meaning alone must be at least this close (cosine): otherwise any
 # query, "xyzzy" included, would list the hundred nearest posts.
 SEARCH_MIN_COSINE = 0.2
+# Pages whose neighbours are found in one matrix product: 64 x 100,000 scores are 26 MB.
+NEIGHBOURS_BATCH = 64
 # Readers' text longer than this says nothing more to the model; the rest only costs time.
 MAX_CHARS = 2000
 
@@ -100,8 +102,8 @@ def neighbours_many(page_ids, kinds=None, limit=20, request=None):
     vectors.refresh(request)
     page_ids = [pk for pk in page_ids if vectors.vector_of(pk) is not None]
     found = {}
-    for start in range(0, len(page_ids), 256):
-        batch = page_ids[start : start + 256]
+    for start in range(0, len(page_ids), NEIGHBOURS_BATCH):
+        batch = page_ids[start : start + NEIGHBOURS_BATCH]
         queries = [vectors.vector_of(pk) for pk in batch]
         exclude = [[pk] for pk in batch]
         found_batch = vectors.nearest_many(queries, kinds, limit, exclude)

@@ -153,9 +153,12 @@ class Vectors:
         raw = self._products(queries)  # (queries, documents): the plain cosines
         qm = queries @ self.mean
         qnorm = np.sqrt(np.maximum(1.0 - 2.0 * qm + self.mm, 1e-6))
-        centred = (raw - qm[:, None] - self.dm[None, :] + self.mm) / (
-            qnorm[:, None] * self.dnorm[None, :]
-        )
+        # In place: one more (queries, documents) array, not four temporaries (100,000 rows).
+        centred = raw - qm[:, None]
+        centred -= self.dm[None, :]
+        centred += self.mm
+        centred /= qnorm[:, None]
+        centred /= self.dnorm[None, :]
         centred[:, ~allowed] = -np.inf
         found = []
         for i, scores in enumerate(centred):
