@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "dearly.articles",
     "dearly.comments",
     "dearly.questions",
+    "dearly.newsletter",
     "dearly.search",
     "dearly.retrieval",
     "dearly.importer",
@@ -157,6 +158,8 @@ ACCOUNT_RATE_LIMITS = {
     "comment": "5/m/user,60/h/user,30/m/ip",
     "report_comment": "20/h/user",
     "ask_question": "5/m/ip,30/h/ip",
+    # Each accepted request mails a confirmation: a script must not turn the form into a mailer.
+    "subscribe": "5/m/ip,30/h/ip",
     # The /ask/ form looks up similar letters as the reader types (debounced): generous, but
     # a script cannot use the full-text search as a free API.
     "ask_similar": "120/m/ip,1000/h/ip",

@@ -1,0 +1,83 @@
+"""Readers who follow the column by email: one row per address, whatever became of it.
+
+An address is a subscriber only once it confirmed (double opt-in), or was imported by an editor
+who confirmed those people had agreed. Unsubscribed and bouncing addresses keep their row, so
+that an import or a stray form never makes them active again without a new confirmation."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from dearly.articles.models import Topic
+
+
+class SubscriberQuerySet(models.QuerySet):
+    def active(self):
+        """Who gets mail: confirmed, not paused, not unsubscribed, not bouncing."""
+        return self.filter(state=Subscriber.State.ACTIVE, paused=False)
+
+    def with_email(self, email):
+        return self.filter(email__iexact=email.strip())
+
+
+class Subscriber(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for confirmation"
+        ACTIVE = "active", "Active"
+        BOUNCING = "bouncing", "Bouncing"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+
+    class Frequency(models.TextChoices):
+        EACH = "each", "Every letter and guide, as it is published"
+        WEEKLY = "weekly", "A weekly digest"
+
+    class Source(models.TextChoices):
+        FORM = "form", "Subscribe form"
+        ACCOUNT = "account", "Reader account"
+        IMPORT = "import", "Imported by an editor"
+
+    email = models.EmailField(max_length=254)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,  # deleting an account deletes its subscription
+        related_name="subscription",
+    )
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    frequency = models.CharField(max_length=8, choices=Frequency.choices, default=Frequency.EACH)
+    topics = models.ManyToManyField(
+        Topic, blank=True, help_text="Only posts on these topics; none means everything."
+    )
+    paused = models.BooleanField(default=False)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.FORM)
+    created_at = models.DateTimeField(default=timezone.now)
+    # When a confirmation was last asked for: a confirmation link carries it, so a link mailed
+    # before the latest request (or before unsubscribing) confirms nothing.
+    requested_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    # Permanent (5xx) failures in a row; the address is marked bouncing after a few.
+    failures = models.PositiveSmallIntegerField(default=0)
+
+    objects = SubscriberQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="newsletter_unique_email"),
+        ]
+        indexes = [models.Index(fields=["state", "paused"])]
+
+    def __str__(self):
+        return self.email
+
+    def confirm(self, when=None):
+        self.state = self.State.ACTIVE
+        self.confirmed_at = when or timezone.now()
+        self.unsubscribed_at = None
+        self.failures = 0
+
+    def unsubscribe(self, when=None):
+        self.state = self.State.UNSUBSCRIBED
+        self.unsubscribed_at = when or timezone.now()
