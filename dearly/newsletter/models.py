@@ -81,3 +81,63 @@ class Subscriber(models.Model):
     def unsubscribe(self, when=None):
         self.state = self.State.UNSUBSCRIBED
         self.unsubscribed_at = when or timezone.now()
+
+
+class Mailing(models.Model):
+    """One page's email to the subscribers. Made once, when the page is first published (the
+    page's one-to-one keeps it once); its deliveries record who it went to."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        DONE = "done", "Sent"
+        CANCELLED = "cancelled", "Cancelled (the page is no longer public)"
+
+    page = models.OneToOneField(
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="newsletter_mailing"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    # Deliveries are made for every matching subscriber first, then sent; a sender killed
+    # half-way through making them starts again, and the unique pair keeps one each.
+    addressed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state"])]
+
+    def __str__(self):
+        return f"Mailing of page {self.page_id}"
+
+
+class Delivery(models.Model):
+    """One mailing to one subscriber: recorded before the SMTP call, marked sent just before
+    the message is completed (sending.py explains the order)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        CLAIMED = "claimed", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    # Who holds a claim, and since when: a claim older than the lease is taken over.
+    claimed_by = models.CharField(max_length=40, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    retry_after = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mailing", "subscriber"], name="newsletter_one_delivery_each"
+            )
+        ]
+        indexes = [models.Index(fields=["mailing", "state"])]
+
+    def __str__(self):
+        return f"{self.mailing} to {self.subscriber_id}: {self.state}"

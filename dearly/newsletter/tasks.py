@@ -39,3 +39,11 @@ def send_account_notice(subscriber_id, kind):
     message = EmailMultiAlternatives(SUBJECTS[kind].format(site=site), text, to=[subscriber.email])
     message.attach_alternative(html, "text/html")
     message.send()
+
+
+@task()
+def send_mailings():
+    """Send what is waiting (a task worker's turn; several at once are safe)."""
+    from . import sending  # sending imports services, which imports this module
+
+    sending.send_pending()

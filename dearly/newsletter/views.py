@@ -1,17 +1,21 @@
 """Following the column by email: /subscribe/, and the pages its emails link to."""
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from wagtail.models import Page
+
 from allauth.core.ratelimit import consume
+from csp.decorators import csp_update
 
 from . import services
 from .forms import ManageForm, SubscribeForm
-from .models import Subscriber
+from .models import Mailing, Subscriber
 
 LINK_PROBLEMS = {
     "expired": "This confirmation link has expired. Please subscribe again for a new one.",
@@ -123,3 +127,28 @@ def unsubscribe(request, token):
         services.unsubscribe(subscriber)
         return render(request, "newsletter/unsubscribed.html", {"token": token})
     return render(request, "newsletter/unsubscribe.html", {"token": token})
+
+
+# The email as it was sent: styled inline, as mail clients need. Only styles are relaxed; it
+# has no scripts.
+@csp_update({"style-src": ["'unsafe-inline'"]})
+def web_version(request, page_id):
+    """The email a page went out as, for readers whose mail client shows it badly; without
+    anyone's personal links."""
+    if not Mailing.objects.filter(page_id=page_id).exists():
+        raise Http404("No email went out for this page.")
+    page = Page.objects.live().public().filter(pk=page_id).specific().first()
+    if page is None:
+        raise Http404("This page is not published.")
+    subscribe_url = request.build_absolute_uri(reverse("newsletter:subscribe"))
+    context = {
+        "page": page,
+        "page_url": page.get_full_url(request),
+        "site_name": settings.WAGTAIL_SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "manage_url": subscribe_url,
+        "unsubscribe_url": subscribe_url,
+    }
+    response = render(request, "newsletter/email/page.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -4,7 +4,7 @@ lives here; dev.py, test.py and production.py add what each environment needs.""
 import ipaddress
 import os
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -364,8 +364,46 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xl
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 TAGGIT_CASE_INSENSITIVE = True
 
+
+def email_settings(url):
+    """EMAIL_URL (smtp://, smtp+tls://, submission:// or smtps://, with user:password@) as
+    (backend, host, port, user, password, use_tls, use_ssl)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtp+tls", "submission", "smtps"):
+        raise ImproperlyConfigured(
+            "EMAIL_URL must be an smtp://, smtp+tls://, submission:// or smtps:// address "
+            "(see .env.example)."
+        )
+    return (
+        "django.core.mail.backends.smtp.EmailBackend",
+        parts.hostname or "localhost",
+        parts.port or 587,
+        unquote(parts.username or ""),
+        unquote(parts.password or ""),
+        parts.scheme in ("smtp+tls", "submission"),
+        parts.scheme == "smtps",
+    )
+
+
+# The newsletter: messages per second at most (0: as fast as the server takes them), and how
+# long a sender's claim on a batch holds before another sender takes it over (dearly.newsletter
+# .sending; longer than a batch of 50 takes at the slowest rate).
+NEWSLETTER_RATE = float(os.environ.get("NEWSLETTER_RATE") or 0)
+NEWSLETTER_CLAIM_SECONDS = float(os.environ.get("NEWSLETTER_CLAIM_SECONDS") or 600)
+
+# Without EMAIL_URL, mail is written to files under var/outbox/ (read them there).
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = VAR_DIR / "outbox"
+if os.environ.get("EMAIL_URL", "").strip():
+    (
+        EMAIL_BACKEND,
+        EMAIL_HOST,
+        EMAIL_PORT,
+        EMAIL_HOST_USER,
+        EMAIL_HOST_PASSWORD,
+        EMAIL_USE_TLS,
+        EMAIL_USE_SSL,
+    ) = email_settings(os.environ["EMAIL_URL"].strip())
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Dearly <noreply@localhost>")
 
 # Security headers for every environment (production.py adds HTTPS-only ones).
