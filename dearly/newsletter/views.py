@@ -34,7 +34,9 @@ def _link_problem(request, problem, status=400):
 def subscribe(request):
     user = request.user if request.user.is_authenticated else None
     if request.method == "GET":
-        form = SubscribeForm(initial={"email": user.email} if user else None)
+        # The footer's box sends the address here by GET (cached pages carry no CSRF token).
+        typed = request.GET.get("email", "").replace("\x00", "").strip()[:254]
+        form = SubscribeForm(initial={"email": typed or (user.email if user else "")})
         return render(request, "newsletter/subscribe.html", {"form": form})
     form = SubscribeForm(request.POST)
     if not form.is_valid():

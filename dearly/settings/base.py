@@ -390,6 +390,7 @@ def email_settings(url):
 # .sending; longer than a batch of 50 takes at the slowest rate).
 NEWSLETTER_RATE = float(os.environ.get("NEWSLETTER_RATE") or 0)
 NEWSLETTER_CLAIM_SECONDS = float(os.environ.get("NEWSLETTER_CLAIM_SECONDS") or 600)
+NEWSLETTER_UNSUBSCRIBE_MAILBOX = os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAILBOX", "").strip()
 
 # Without EMAIL_URL, mail is written to files under var/outbox/ (read them there).
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"

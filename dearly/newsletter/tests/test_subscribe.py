@@ -267,3 +267,28 @@ def test_a_reader_subscribing_someone_elses_address_gets_the_confirmation_flow(c
     subscriber = Subscriber.objects.get()
     assert (subscriber.state, subscriber.user) == ("pending", None)
     assert len(mail.outbox) == 1
+
+
+def test_every_page_has_the_box_and_it_fills_in_the_form(client, site_tree):
+    from dearly import testing
+
+    letter = testing.make_letter(site_tree["letters"])
+    for url in ("/", letter.url):
+        page = client.get(url)
+        assert b'action="/subscribe/"' in page.content
+        assert b"Get new letters by email" in page.content
+    form = client.get("/subscribe/", {"email": EMAIL})
+    assert f'value="{EMAIL}"'.encode() in form.content
+    assert b"csrfmiddlewaretoken" in form.content
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ['"><script>alert(1)</script>', "x" * 5000, "a\x00b@example.com", "名前@例え.jp", "%00"],
+)
+def test_hostile_addresses_in_the_link_only_fill_in_the_form(client, typed):
+    response = client.get("/subscribe/", {"email": typed})
+    assert response.status_code == 200
+    assert b"<script>alert(1)" not in response.content
+    assert b"x" * 255 not in response.content
+    assert not Subscriber.objects.exists()
