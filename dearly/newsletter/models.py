@@ -84,8 +84,9 @@ class Subscriber(models.Model):
 
 
 class Mailing(models.Model):
-    """One page's email to the subscribers. Made once, when the page is first published (the
-    page's one-to-one keeps it once); its deliveries record who it went to."""
+    """One page's email to the subscribers, made once when the page is first published (the
+    page's one-to-one keeps it once); or the weekly digest of the posts first published from
+    `digest_from` to `digest_until` (unique). Its deliveries record who it went to."""
 
     class State(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -94,8 +95,14 @@ class Mailing(models.Model):
         CANCELLED = "cancelled", "Cancelled (the page is no longer public)"
 
     page = models.OneToOneField(
-        "wagtailcore.Page", on_delete=models.CASCADE, related_name="newsletter_mailing"
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="newsletter_mailing",
     )
+    digest_from = models.DateTimeField(null=True, blank=True)
+    digest_until = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     # Deliveries are made for every matching subscriber first, then sent; a sender killed
     # half-way through making them starts again, and the unique pair keeps one each.
@@ -105,9 +112,26 @@ class Mailing(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["state"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["digest_until"],
+                condition=models.Q(digest_until__isnull=False),
+                name="newsletter_one_digest_a_week",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(page__isnull=False) | models.Q(digest_until__isnull=False),
+                name="newsletter_page_or_digest",
+            ),
+        ]
 
     def __str__(self):
+        if self.page_id is None:
+            return f"Weekly digest to {self.digest_until:%d %b %Y}"
         return f"Mailing of page {self.page_id}"
+
+    @property
+    def is_digest(self):
+        return self.page_id is None
 
 
 class Delivery(models.Model):

@@ -107,14 +107,18 @@ def send_pending(deadline=None, owner=None):
 
 
 def send_mailing(mailing, owner, deadline=None):
-    page = Page.objects.filter(pk=mailing.page_id).live().public().specific().first()
-    if page is None:  # unpublished (or made private) before it went out
-        Mailing.objects.filter(pk=mailing.pk).update(
-            state=Mailing.State.CANCELLED, finished_at=timezone.now()
-        )
-        return 0
+    if mailing.is_digest:
+        content = DigestContent(mailing)
+    else:
+        page = Page.objects.filter(pk=mailing.page_id).live().public().specific().first()
+        if page is None:  # unpublished (or made private) before it went out
+            Mailing.objects.filter(pk=mailing.pk).update(
+                state=Mailing.State.CANCELLED, finished_at=timezone.now()
+            )
+            return 0
+        content = PageContent(page)
     if not mailing.addressed:
-        address(mailing, page)
+        address(mailing, content.recipients())
     Mailing.objects.filter(pk=mailing.pk, state=Mailing.State.QUEUED).update(
         state=Mailing.State.SENDING
     )
@@ -123,7 +127,7 @@ def send_mailing(mailing, owner, deadline=None):
         batch = claim(mailing, owner)
         if not batch:
             break
-        sent += send_batch(page, batch, owner)
+        sent += send_batch(content, batch, owner)
         if deadline is not None and time.monotonic() > deadline:
             return sent
     waiting = mailing.deliveries.filter(state__in=[Delivery.State.QUEUED, Delivery.State.CLAIMED])
@@ -134,26 +138,93 @@ def send_mailing(mailing, owner, deadline=None):
     return sent
 
 
-def recipients(page):
-    """Active subscribers who get each post, on its topics or on everything."""
-    topics = list(page.topics.values_list("pk", flat=True))
-    chosen = Subscriber.objects.active().filter(frequency=Subscriber.Frequency.EACH)
-    return chosen.filter(Q(topics__isnull=True) | Q(topics__in=topics)).distinct()
+def _on_topics(subscribers, topic_ids):
+    """Those who chose no topics (everything) or one of `topic_ids`."""
+    return subscribers.filter(Q(topics__isnull=True) | Q(topics__in=topic_ids)).distinct()
 
 
-def address(mailing, page):
+def address(mailing, recipients):
     """One queued delivery per recipient, in chunks; safe to run again after a kill."""
-    ids = list(recipients(page).order_by("pk").values_list("pk", flat=True))
+    ids = list(recipients.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), ADDRESS_CHUNK):
+        chunk = ids[start : start + ADDRESS_CHUNK]
         Delivery.objects.bulk_create(
-            [
-                Delivery(mailing=mailing, subscriber_id=pk)
-                for pk in ids[start : start + ADDRESS_CHUNK]
-            ],
-            ignore_conflicts=True,
+            [Delivery(mailing=mailing, subscriber_id=pk) for pk in chunk], ignore_conflicts=True
         )
     Mailing.objects.filter(pk=mailing.pk).update(addressed=True)
     mailing.addressed = True
+
+
+class PageContent:
+    """A guide or letter, to the subscribers who get each post on its topics."""
+
+    def __init__(self, page):
+        self.page = page
+
+    def recipients(self):
+        chosen = Subscriber.objects.active().filter(frequency=Subscriber.Frequency.EACH)
+        return _on_topics(chosen, list(self.page.topics.values_list("pk", flat=True)))
+
+    def for_subscriber(self, subscriber):
+        """(subject, template name, context) of this subscriber's email."""
+        context = {
+            "page": self.page,
+            "page_url": self.page.get_full_url(),
+            "web_url": services.absolute("newsletter:web_version", self.page.pk),
+        }
+        return self.page.title, "page", context
+
+
+class DigestContent:
+    """The week's posts, to the digest subscribers: each gets those on their topics."""
+
+    def __init__(self, mailing):
+        self.mailing = mailing
+        posts = PostPage.objects.published().filter(
+            email_subscribers=True,
+            first_published_at__gte=mailing.digest_from,
+            first_published_at__lt=mailing.digest_until,
+        )
+        self.posts = list(posts.specific().order_by("first_published_at"))
+        self.topics = {
+            post.pk: set(post.topics.values_list("pk", flat=True)) for post in self.posts
+        }
+
+    def recipients(self):
+        if not self.posts:
+            return Subscriber.objects.none()
+        chosen = Subscriber.objects.active().filter(frequency=Subscriber.Frequency.WEEKLY)
+        return _on_topics(chosen, set().union(*self.topics.values()))
+
+    def for_subscriber(self, subscriber):
+        wanted = set(subscriber.topics.values_list("pk", flat=True))
+        posts = [p for p in self.posts if not wanted or wanted & self.topics[p.pk]]
+        subject = f"This week in {settings.WAGTAIL_SITE_NAME}: " + (
+            posts[0].title if len(posts) == 1 else f"{len(posts)} new posts"
+        )
+        context = {"posts": [(post, post.get_full_url()) for post in posts]}
+        return subject, "digest", context
+
+
+DIGEST_EVERY = timedelta(days=7)
+
+
+def start_digest(now=None):
+    """The weekly digest, once a week has passed since the last one ended (the first covers
+    the week up to the last midnight, UTC). Returns it, or None."""
+    now = now or timezone.now()
+    last = Mailing.objects.filter(page__isnull=True).order_by("-digest_until").first()
+    if last is None:
+        until = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    else:
+        until = last.digest_until + DIGEST_EVERY
+        if now < until:
+            return None
+    # The unique end keeps one digest a week however many senders get here at once.
+    mailing, created = Mailing.objects.get_or_create(
+        digest_until=until, defaults={"digest_from": until - DIGEST_EVERY}
+    )
+    return mailing if created else None
 
 
 def claim(mailing, owner, size=BATCH):
@@ -176,7 +247,7 @@ def claim(mailing, owner, size=BATCH):
     )
 
 
-def send_batch(page, batch, owner):
+def send_batch(content, batch, owner):
     smtp = settings.EMAIL_BACKEND == SMTP_BACKEND
     connection = None
     sent = 0
@@ -187,7 +258,7 @@ def send_batch(page, batch, owner):
             if delivery.subscriber.state != Subscriber.State.ACTIVE or delivery.subscriber.paused:
                 _finish(delivery, owner, Delivery.State.FAILED, "no longer subscribed")
                 continue
-            message = build(page, delivery)
+            message = build(content, delivery)
             if smtp:
                 connection = connection or _open()
                 connection, done = _send_smtp(connection, message, delivery, owner)
@@ -329,28 +400,27 @@ def _failed(delivery, code, reply, was_sent=False):
 # --- the email ----------------------------------------------------------------------------
 
 
-def build(page, delivery):
+def build(content, delivery):
     subscriber = delivery.subscriber
+    subject, template, extra = content.for_subscriber(subscriber)
     token = services.manage_token(subscriber)
     unsubscribe = services.absolute("newsletter:unsubscribe", token)
     context = {
-        "page": page,
-        "page_url": page.get_full_url(),
         "site_name": settings.WAGTAIL_SITE_NAME,
         "site_url": settings.SITE_URL,
         "unsubscribe_url": unsubscribe,
         "manage_url": services.absolute("newsletter:manage", token),
-        "web_url": services.absolute("newsletter:web_version", page.pk),
+        **extra,
     }
-    text = render_to_string("newsletter/email/page.txt", context)
-    html = css_inline.inline(render_to_string("newsletter/email/page.html", context))
+    text = render_to_string(f"newsletter/email/{template}.txt", context)
+    html = css_inline.inline(render_to_string(f"newsletter/email/{template}.html", context))
     domain = settings.SITE_URL.split("//", 1)[-1].split("/")[0].split(":")[0] or "localhost"
     headers = {
         "List-Unsubscribe": f"<{unsubscribe}>, <mailto:{_unsubscribe_mailbox()}?subject={token}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         "Message-ID": make_msgid(f"delivery-{delivery.pk}", domain=domain),
     }
-    message = EmailMultiAlternatives(page.title, text, to=[subscriber.email], headers=headers)
+    message = EmailMultiAlternatives(subject, text, to=[subscriber.email], headers=headers)
     message.attach_alternative(html, "text/html")
     return message
 

@@ -41,6 +41,7 @@ def tick(last_purge, now):
     `last_purge` (None: never). Returns when the purge was last queued."""
     call_command("publish_scheduled", verbosity=0)
     try:
+        sending.start_digest()
         sending.send_pending(deadline=time.monotonic() + MAILING_SLICE)
     except Exception:  # a mail server down must not stop scheduled publishing
         logger.exception("sending the newsletter failed; trying again next time")

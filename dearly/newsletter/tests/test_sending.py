@@ -191,3 +191,33 @@ def test_the_web_version_shows_the_email_without_personal_links(site_tree, clien
     assert client.get("/subscribe/emails/999999/").status_code == 404
     letter.unpublish()
     assert client.get(f"/subscribe/emails/{letter.pk}/").status_code == 404
+
+
+def test_the_weekly_digest_gathers_the_weeks_posts_for_each_digest_subscriber(site_tree, smtp):
+    pay = testing.make_topic("Pay")
+    weekly = make_subscriber("weekly@example.com", frequency="weekly")
+    weekly_pay = make_subscriber("pay@example.com", frequency="weekly", topics=[pay])
+    each = make_subscriber("each@example.com")
+    on_pay = publish_letter(site_tree, topics=[pay], title="Dear Dr. Mimi – Underpaid")
+    other = testing.make_article(site_tree["guides"], title="Saying no at work")
+    sending.send_pending()  # the posts themselves go to the "each" subscriber only
+    assert len(smtp.to(each.email)) == 2 and not smtp.to(weekly.email)
+    now = timezone.now() + timezone.timedelta(days=1)
+    digest = sending.start_digest(now)
+    on_pay.refresh_from_db()
+    assert digest.digest_from < on_pay.first_published_at < digest.digest_until <= now
+    assert sending.start_digest(now) is None  # one a week
+    sending.send_pending()
+    (everything,) = smtp.to(weekly.email)
+    text = everything.get_body(("plain",)).get_content()
+    assert on_pay.title in text and other.title in text
+    (only_pay,) = smtp.to(weekly_pay.email)
+    text = only_pay.get_body(("plain",)).get_content()
+    assert on_pay.title in text and other.title not in text
+    assert only_pay["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert len(smtp.to(each.email)) == 2  # no digest for them
+    assert sending.start_digest(now + timezone.timedelta(days=3)) is None
+    later = sending.start_digest(now + timezone.timedelta(days=7))
+    assert later.digest_from == digest.digest_until
+    assert sending.send_pending() == 0  # nothing new was published that week: nothing sent
+    assert Mailing.objects.get(pk=later.pk).state == "done"
