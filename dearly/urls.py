@@ -49,6 +49,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("comments/", include("dearly.comments.urls")),
     path("ask/", include("dearly.questions.urls")),
+    path("subscribe/", include("dearly.newsletter.urls")),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("dearly.articles.urls")),

@@ -137,6 +137,12 @@ class PostPage(CommentableMixin, Page):
         related_name="+",
         help_text="Shown with the post in listings and when shared.",
     )
+    email_subscribers = models.BooleanField(
+        "Email it to subscribers",
+        default=True,
+        help_text="When first published, send it to the newsletter's subscribers. Editing or "
+        "publishing it again never sends it again.",
+    )
 
     objects = PostPageManager()
 
@@ -158,6 +164,7 @@ class PostPage(CommentableMixin, Page):
                 FieldPanel("featured"),
                 FieldPanel("featured_image"),
                 FieldPanel("comments_open"),
+                FieldPanel("email_subscribers"),
             ],
             heading="Publication",
         ),

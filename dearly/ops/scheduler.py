@@ -1,5 +1,5 @@
-"""The site's clock: publish and unpublish scheduled pages every minute, and once a day queue the
-purge of old questions (docs/deployment.md).
+"""The site's clock: publish and unpublish scheduled pages every minute, send the newsletter's
+waiting mailings, and once a day queue the purge of old questions (docs/deployment.md).
 
 `manage.py run_scheduler` runs it as a process of its own. `make run` runs it inside the app
 server instead (`DEARLY_SCHEDULER=thread`): every worker starts a thread, and the one that holds
@@ -18,12 +18,15 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
 
+from dearly.newsletter import sending
 from dearly.questions import tasks
 
 logger = logging.getLogger(__name__)
 
 PURGE_EVERY = 24 * 60 * 60  # seconds
 INTERVAL = 60  # seconds between runs
+# A long mailing is sent a slice at a time, so that publishing is never more than this late.
+MAILING_SLICE = 45  # seconds
 
 
 def enqueue_purge():
@@ -37,6 +40,11 @@ def tick(last_purge, now):
     """One run: publish what is due, and queue the purge if a day has passed since
     `last_purge` (None: never). Returns when the purge was last queued."""
     call_command("publish_scheduled", verbosity=0)
+    try:
+        sending.start_digest()
+        sending.send_pending(deadline=time.monotonic() + MAILING_SLICE)
+    except Exception:  # a mail server down must not stop scheduled publishing
+        logger.exception("sending the newsletter failed; trying again next time")
     if last_purge is None or now - last_purge >= PURGE_EVERY:
         enqueue_purge()
         return now

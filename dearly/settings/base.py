@@ -4,7 +4,7 @@ lives here; dev.py, test.py and production.py add what each environment needs.""
 import ipaddress
 import os
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "dearly.articles",
     "dearly.comments",
     "dearly.questions",
+    "dearly.newsletter",
     "dearly.search",
     "dearly.retrieval",
     "dearly.importer",
@@ -157,6 +158,8 @@ ACCOUNT_RATE_LIMITS = {
     "comment": "5/m/user,60/h/user,30/m/ip",
     "report_comment": "20/h/user",
     "ask_question": "5/m/ip,30/h/ip",
+    # Each accepted request mails a confirmation: a script must not turn the form into a mailer.
+    "subscribe": "5/m/ip,30/h/ip",
     # The /ask/ form looks up similar letters as the reader types (debounced): generous, but
     # a script cannot use the full-text search as a free API.
     "ask_similar": "120/m/ip,1000/h/ip",
@@ -361,8 +364,47 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xl
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 TAGGIT_CASE_INSENSITIVE = True
 
+
+def email_settings(url):
+    """EMAIL_URL (smtp://, smtp+tls://, submission:// or smtps://, with user:password@) as
+    (backend, host, port, user, password, use_tls, use_ssl)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtp+tls", "submission", "smtps"):
+        raise ImproperlyConfigured(
+            "EMAIL_URL must be an smtp://, smtp+tls://, submission:// or smtps:// address "
+            "(see .env.example)."
+        )
+    return (
+        "django.core.mail.backends.smtp.EmailBackend",
+        parts.hostname or "localhost",
+        parts.port or 587,
+        unquote(parts.username or ""),
+        unquote(parts.password or ""),
+        parts.scheme in ("smtp+tls", "submission"),
+        parts.scheme == "smtps",
+    )
+
+
+# The newsletter: messages per second at most (0: as fast as the server takes them), and how
+# long a sender's claim on a batch holds before another sender takes it over (dearly.newsletter
+# .sending; longer than a batch of 50 takes at the slowest rate).
+NEWSLETTER_RATE = float(os.environ.get("NEWSLETTER_RATE") or 0)
+NEWSLETTER_CLAIM_SECONDS = float(os.environ.get("NEWSLETTER_CLAIM_SECONDS") or 600)
+NEWSLETTER_UNSUBSCRIBE_MAILBOX = os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAILBOX", "").strip()
+
+# Without EMAIL_URL, mail is written to files under var/outbox/ (read them there).
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = VAR_DIR / "outbox"
+if os.environ.get("EMAIL_URL", "").strip():
+    (
+        EMAIL_BACKEND,
+        EMAIL_HOST,
+        EMAIL_PORT,
+        EMAIL_HOST_USER,
+        EMAIL_HOST_PASSWORD,
+        EMAIL_USE_TLS,
+        EMAIL_USE_SSL,
+    ) = email_settings(os.environ["EMAIL_URL"].strip())
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Dearly <noreply@localhost>")
 
 # Security headers for every environment (production.py adds HTTPS-only ones).

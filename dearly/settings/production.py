@@ -2,12 +2,12 @@
 start with a clear message instead of running with a guess."""
 
 import os
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import TRUSTED_PROXY_COUNT, database_from_env
+from .base import TRUSTED_PROXY_COUNT, database_from_env, email_settings
 
 
 def required_env(name):
@@ -48,16 +48,12 @@ if urlsplit(SITE_URL).scheme not in ("http", "https") or not urlsplit(SITE_URL).
         f"SITE_URL must be the site's public address, e.g. https://advice.example.com, "
         f"not {SITE_URL!r}."
     )
-_email = urlsplit(required_env("EMAIL_URL"))
-if _email.scheme not in ("smtp", "smtp+tls", "submission", "smtps"):
-    raise ImproperlyConfigured(
-        "EMAIL_URL must be an smtp://, smtp+tls://, submission:// or smtps:// address "
-        "(see .env.example)."
-    )
-EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-EMAIL_HOST = _email.hostname or "localhost"
-EMAIL_PORT = _email.port or 587
-EMAIL_HOST_USER = unquote(_email.username or "")
-EMAIL_HOST_PASSWORD = unquote(_email.password or "")
-EMAIL_USE_TLS = _email.scheme in ("smtp+tls", "submission")
-EMAIL_USE_SSL = _email.scheme == "smtps"
+(
+    EMAIL_BACKEND,
+    EMAIL_HOST,
+    EMAIL_PORT,
+    EMAIL_HOST_USER,
+    EMAIL_HOST_PASSWORD,
+    EMAIL_USE_TLS,
+    EMAIL_USE_SSL,
+) = email_settings(required_env("EMAIL_URL"))

@@ -199,6 +199,8 @@ def test_no_template_or_script_of_ours_has_inline_code():
     """Every template, including the ones the page tests above do not render."""
     problems = {}
     for path in sorted((REPO / "dearly").glob("**/templates/**/*.html")):
+        if "email" in path.parent.parts:
+            continue  # mail clients drop <style>: emails are styled inline (css-inline)
         parser = InlineCode()
         parser.feed(re.sub(r"{%.*?%}|{{.*?}}", "", path.read_text(), flags=re.S))
         if parser.found:

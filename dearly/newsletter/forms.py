@@ -1,0 +1,56 @@
+from django import forms
+
+from dearly.articles.models import Topic
+
+from .models import Subscriber
+
+
+class ChoicesForm(forms.Form):
+    """What to get: the subscribe form and the subscriber's own page share it."""
+
+    frequency = forms.ChoiceField(
+        choices=Subscriber.Frequency.choices,
+        initial=Subscriber.Frequency.EACH,
+        widget=forms.RadioSelect,
+        label="What would you like to get?",
+        error_messages={"invalid_choice": "Please choose every letter or a weekly digest."},
+    )
+    topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Only these topics (optional)",
+        help_text="Leave them all unticked to get everything.",
+        error_messages={"invalid_choice": "Please choose topics from the list."},
+    )
+
+
+class SubscribeForm(ChoicesForm):
+    email = forms.EmailField(
+        max_length=254,  # the column's size; Django's validator alone allows 320
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        label="Your email address",
+        help_text="Used only to send you the column. Never shown to anyone.",
+        error_messages={
+            "required": "Please enter your email address.",
+            "invalid": "Please enter an email address such as name@example.com.",
+            "max_length": "This email address is too long; please use one of at most 254 "
+            "characters.",
+        },
+    )
+    # A honeypot: off-screen for people (CSS and aria-hidden), filled in by naive bots.
+    website = forms.CharField(required=False, label="Leave this field empty")
+
+    field_order = ["email", "frequency", "topics", "website"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if any(c in email for c in "\r\n\x00"):  # EmailField strips, but never into a header
+            raise forms.ValidationError("Please enter an email address such as name@example.com.")
+        return email
+
+
+class ManageForm(ChoicesForm):
+    paused = forms.BooleanField(
+        required=False, label="Pause my emails for now (nothing is sent until you resume)"
+    )

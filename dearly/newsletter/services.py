@@ -1,0 +1,131 @@
+"""Subscribing, confirming and leaving, without HTTP: the views and the account pages call
+these. Links in emails are signed (django.core.signing): a confirmation link expires and works
+only for the latest request; a subscriber's own link (manage, unsubscribe) never expires and
+stops working when the address is deleted."""
+
+import hashlib
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from allauth.account.models import EmailAddress
+
+from .models import Subscriber
+
+CONFIRM_SALT = "dearly.newsletter.confirm"
+MANAGE_SALT = "dearly.newsletter.manage"
+CONFIRM_MAX_AGE = 3 * 24 * 3600  # seconds: a confirmation link works for three days
+
+
+def _address_key(email):
+    """A short digest of the address: a link made for one address fails for another."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:16]
+
+
+def confirm_token(subscriber):
+    return signing.dumps(
+        {
+            "s": subscriber.pk,
+            "e": _address_key(subscriber.email),
+            "r": subscriber.requested_at.timestamp(),
+        },
+        salt=CONFIRM_SALT,
+    )
+
+
+def manage_token(subscriber):
+    data = {"s": subscriber.pk, "e": _address_key(subscriber.email)}
+    return signing.dumps(data, salt=MANAGE_SALT)
+
+
+def _load(token, salt, max_age=None):
+    try:
+        data = signing.loads(str(token), salt=salt, max_age=max_age)
+        subscriber = Subscriber.objects.get(pk=int(data["s"]))
+    except (signing.BadSignature, KeyError, TypeError, ValueError, Subscriber.DoesNotExist):
+        return None, None
+    if data.get("e") != _address_key(subscriber.email):
+        return None, None
+    return subscriber, data
+
+
+def subscriber_to_confirm(token):
+    """(subscriber, problem): the subscriber a confirmation link is for, or None and why."""
+    try:
+        signing.loads(str(token), salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.SignatureExpired:
+        return None, "expired"
+    except signing.BadSignature:
+        return None, "invalid"
+    subscriber, data = _load(token, CONFIRM_SALT, CONFIRM_MAX_AGE)
+    if subscriber is None:
+        return None, "invalid"
+    if subscriber.state == Subscriber.State.ACTIVE:
+        return subscriber, "done"
+    if subscriber.state != Subscriber.State.PENDING:
+        return None, "invalid"  # unsubscribed since: an old link confirms nothing
+    if abs(float(data.get("r", 0)) - subscriber.requested_at.timestamp()) > 0.001:
+        return None, "superseded"
+    return subscriber, None
+
+
+def subscriber_from_link(token):
+    """The subscriber of a manage or unsubscribe link, or None."""
+    return _load(token, MANAGE_SALT)[0]
+
+
+def absolute(name, *args):
+    return settings.SITE_URL + reverse(name, args=args)
+
+
+def subscribe(email, frequency=Subscriber.Frequency.EACH, topics=(), user=None):
+    """Ask for a subscription. Whatever the address's state, the caller shows the same answer,
+    so the form tells nobody who is on the list; the address's owner gets the email that fits:
+    a confirmation link, or (already subscribed) a link to their settings. A reader whose
+    account's address is verified is subscribed at once. Returns the subscriber."""
+    from .tasks import send_account_notice  # tasks.py imports this module
+
+    email = email.strip()
+    now = timezone.now()
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().with_email(email).first()
+        if subscriber is None:
+            subscriber = Subscriber(email=email, requested_at=now)
+        if subscriber.state == Subscriber.State.ACTIVE:
+            notice = "already"
+        else:
+            subscriber.state = Subscriber.State.PENDING
+            subscriber.frequency = frequency
+            subscriber.requested_at = now
+            subscriber.paused = False
+            notice = "confirm"
+            if user is not None and _verified(user, email):
+                subscriber.confirm(now)
+                subscriber.source = Subscriber.Source.ACCOUNT
+                notice = None
+        if user is not None and subscriber.user_id is None and _verified(user, email):
+            subscriber.user = user
+        subscriber.save()
+        if notice != "already":
+            subscriber.topics.set(topics)
+        if notice:
+            transaction.on_commit(lambda: send_account_notice.enqueue(subscriber.pk, notice))
+    return subscriber
+
+
+def _verified(user, email):
+    return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+
+
+def confirm(subscriber):
+    subscriber.confirm()
+    subscriber.save(update_fields=["state", "confirmed_at", "unsubscribed_at", "failures"])
+
+
+def unsubscribe(subscriber):
+    if subscriber.state != Subscriber.State.UNSUBSCRIBED:
+        subscriber.unsubscribe()
+        subscriber.save(update_fields=["state", "unsubscribed_at"])

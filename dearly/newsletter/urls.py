@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "newsletter"
+
+urlpatterns = [
+    path("", views.subscribe, name="subscribe"),
+    path("check-your-inbox/", views.sent, name="sent"),
+    path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("manage/<str:token>/", views.manage, name="manage"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("emails/<int:page_id>/", views.web_version, name="web_version"),
+]

@@ -1,0 +1,156 @@
+"""Following the column by email: /subscribe/, and the pages its emails link to."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from wagtail.models import Page
+
+from allauth.core.ratelimit import consume
+from csp.decorators import csp_update
+
+from . import services
+from .forms import ManageForm, SubscribeForm
+from .models import Mailing, Subscriber
+
+LINK_PROBLEMS = {
+    "expired": "This confirmation link has expired. Please subscribe again for a new one.",
+    "superseded": "A newer confirmation email was sent: please use the link in that one.",
+    "invalid": "This link is not valid. It may have been copied incompletely, or the address "
+    "has since been removed or unsubscribed.",
+}
+
+
+def _link_problem(request, problem, status=400):
+    context = {"message": LINK_PROBLEMS[problem], "problem": problem}
+    return render(request, "newsletter/link_problem.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def subscribe(request):
+    user = request.user if request.user.is_authenticated else None
+    if request.method == "GET":
+        # The footer's box sends the address here by GET (cached pages carry no CSRF token).
+        typed = request.GET.get("email", "").replace("\x00", "").strip()[:254]
+        form = SubscribeForm(initial={"email": typed or (user.email if user else "")})
+        return render(request, "newsletter/subscribe.html", {"form": form})
+    form = SubscribeForm(request.POST)
+    if not form.is_valid():
+        return render(request, "newsletter/subscribe.html", {"form": form}, status=400)
+    if form.cleaned_data["website"]:  # the honeypot: the same answer, nothing done
+        return HttpResponseRedirect(reverse("newsletter:sent"), status=303)
+    if not consume(request, action="subscribe"):
+        form.add_error(None, "Many requests have come from your network: please try again later.")
+        return render(request, "newsletter/subscribe.html", {"form": form}, status=429)
+    subscriber = services.subscribe(
+        form.cleaned_data["email"],
+        form.cleaned_data["frequency"],
+        form.cleaned_data["topics"],
+        user=user,
+    )
+    if user is not None and subscriber.user_id == user.pk and subscriber.state == "active":
+        messages.success(request, "You are subscribed. The next letter comes to your inbox.")
+        return HttpResponseRedirect(
+            reverse("newsletter:manage", args=[services.manage_token(subscriber)]), status=303
+        )
+    return HttpResponseRedirect(reverse("newsletter:sent"), status=303)
+
+
+def sent(request):
+    return render(request, "newsletter/sent.html")
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    """GET shows a button (mail scanners fetch links), POST confirms."""
+    subscriber, problem = services.subscriber_to_confirm(token)
+    if subscriber is None:
+        return _link_problem(request, problem, status=410 if problem == "expired" else 400)
+    manage_url = reverse("newsletter:manage", args=[services.manage_token(subscriber)])
+    if problem == "done":
+        return render(request, "newsletter/confirmed.html", {"manage_url": manage_url})
+    if request.method == "POST":
+        services.confirm(subscriber)
+        return render(request, "newsletter/confirmed.html", {"manage_url": manage_url})
+    return render(request, "newsletter/confirm.html", {"subscriber": subscriber, "token": token})
+
+
+@require_http_methods(["GET", "POST"])
+def manage(request, token):
+    subscriber = services.subscriber_from_link(token)
+    if subscriber is None:
+        return _link_problem(request, "invalid")
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        if action == "delete":
+            subscriber.delete()
+            return render(request, "newsletter/deleted.html")
+        if action == "unsubscribe":
+            services.unsubscribe(subscriber)
+            return render(request, "newsletter/unsubscribed.html", {"token": token})
+        if action == "resubscribe" and subscriber.state == Subscriber.State.UNSUBSCRIBED:
+            services.confirm(subscriber)
+            messages.success(request, "Welcome back: you are subscribed again.")
+            return HttpResponseRedirect(request.path, status=303)
+        form = ManageForm(request.POST)
+        if form.is_valid():
+            subscriber.frequency = form.cleaned_data["frequency"]
+            subscriber.paused = form.cleaned_data["paused"]
+            subscriber.save(update_fields=["frequency", "paused"])
+            subscriber.topics.set(form.cleaned_data["topics"])
+            messages.success(request, "Your choices are saved.")
+            return HttpResponseRedirect(request.path, status=303)
+        status = 400
+    else:
+        initial = {
+            "frequency": subscriber.frequency,
+            "topics": list(subscriber.topics.all()),
+            "paused": subscriber.paused,
+        }
+        form, status = ManageForm(initial=initial), 200
+    context = {"form": form, "subscriber": subscriber, "token": token}
+    return render(request, "newsletter/manage.html", context, status=status)
+
+
+# The signed token is the credential, and mail clients' one-click POST (RFC 8058) carries no
+# CSRF token: https://datatracker.ietf.org/doc/html/rfc8058
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """One click from an email: GET asks, POST (also a mail client's one-click) does it."""
+    subscriber = services.subscriber_from_link(token)
+    if subscriber is None:
+        return _link_problem(request, "invalid")
+    if request.method == "POST":
+        services.unsubscribe(subscriber)
+        return render(request, "newsletter/unsubscribed.html", {"token": token})
+    return render(request, "newsletter/unsubscribe.html", {"token": token})
+
+
+# The email as it was sent: styled inline, as mail clients need. Only styles are relaxed; it
+# has no scripts.
+@csp_update({"style-src": ["'unsafe-inline'"]})
+def web_version(request, page_id):
+    """The email a page went out as, for readers whose mail client shows it badly; without
+    anyone's personal links."""
+    if not Mailing.objects.filter(page_id=page_id).exists():
+        raise Http404("No email went out for this page.")
+    page = Page.objects.live().public().filter(pk=page_id).specific().first()
+    if page is None:
+        raise Http404("This page is not published.")
+    subscribe_url = request.build_absolute_uri(reverse("newsletter:subscribe"))
+    context = {
+        "page": page,
+        "page_url": page.get_full_url(request),
+        "site_name": settings.WAGTAIL_SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "manage_url": subscribe_url,
+        "unsubscribe_url": subscribe_url,
+    }
+    response = render(request, "newsletter/email/page.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response

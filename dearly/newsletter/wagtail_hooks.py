@@ -1,0 +1,106 @@
+"""The editor's side of the newsletter, in the Wagtail admin: the subscribers (search, filter
+by state, export to CSV) and what each mailing did ("sent to N of M, K failed")."""
+
+from django.db.models import Count, Q
+
+from wagtail import hooks
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic.models import IndexView
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from .models import Delivery, Mailing, Subscriber
+
+
+class OnlyActions(ModelPermissionPolicy):
+    """The model's permissions, limited to `actions` whoever asks (superusers too)."""
+
+    def __init__(self, model, actions):
+        super().__init__(model)
+        self.actions = set(actions)
+
+    def user_has_permission(self, user, action):
+        return action in self.actions and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return super().user_has_any_permission(user, [a for a in actions if a in self.actions])
+
+    def users_with_any_permission(self, actions):
+        return super().users_with_any_permission([a for a in actions if a in self.actions])
+
+
+# Nobody adds a subscriber by hand (only a confirmation makes one active); mailings are made
+# by publishing and only looked at.
+register_permission_policy(Subscriber, OnlyActions(Subscriber, ["view", "change", "delete"]))
+register_permission_policy(Mailing, OnlyActions(Mailing, ["view"]))
+
+
+class SubscriberViewSet(ModelViewSet):
+    model = Subscriber
+    icon = "mail"
+    menu_label = "Subscribers"
+    list_display = ["email", "state", "frequency", "paused", "source", "created_at"]
+    list_filter = ["state", "frequency", "paused", "source"]
+    list_export = [
+        "email",
+        "state",
+        "frequency",
+        "paused",
+        "source",
+        "created_at",
+        "confirmed_at",
+        "unsubscribed_at",
+    ]
+    export_filename = "subscribers"
+    search_fields = ["email"]
+    search_backend_name = None  # the database's own lookups, not Wagtail's search index
+    ordering = ["-created_at"]
+    # Editors change a subscriber's choices or unsubscribe them; nobody is made active here
+    # without their confirmation.
+    form_fields = ["frequency", "topics", "paused"]
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+
+class MailingIndexView(IndexView):
+    def get_base_queryset(self):
+        return Mailing.objects.select_related("page").annotate(
+            total=Count("deliveries"),
+            sent=Count("deliveries", filter=Q(deliveries__state=Delivery.State.SENT)),
+            failed=Count("deliveries", filter=Q(deliveries__state=Delivery.State.FAILED)),
+        )
+
+
+class MailingViewSet(ModelViewSet):
+    model = Mailing
+    icon = "doc-full"
+    menu_label = "Mailings"
+    list_display = [
+        "page",
+        "state",
+        Column("sent", label="Sent"),
+        Column("total", label="Recipients"),
+        Column("failed", label="Failed"),
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = ["state"]
+    ordering = ["-created_at"]
+    form_fields = []
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    inspect_view_fields = ["page", "state", "created_at", "finished_at"]
+    index_view_class = MailingIndexView
+
+
+class NewsletterGroup(ViewSetGroup):
+    menu_label = "Newsletter"
+    menu_icon = "mail"
+    items = (SubscriberViewSet("subscribers"), MailingViewSet("mailings"))
+
+
+@hooks.register("register_admin_viewset")
+def register_newsletter():
+    return NewsletterGroup()
