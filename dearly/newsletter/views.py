@@ -13,6 +13,8 @@ from wagtail.models import Page
 from allauth.core.ratelimit import consume
 from csp.decorators import csp_update
 
+from dearly.core.ids import parse_id
+
 from . import services
 from .forms import ManageForm, SubscribeForm
 from .models import Mailing, Subscriber
@@ -137,7 +139,8 @@ def unsubscribe(request, token):
 def web_version(request, page_id):
     """The email a page went out as, for readers whose mail client shows it badly; without
     anyone's personal links."""
-    if not Mailing.objects.filter(page_id=page_id).exists():
+    page_id = parse_id(page_id)  # a path's digits may be more than any row id
+    if page_id is None or not Mailing.objects.filter(page_id=page_id).exists():
         raise Http404("No email went out for this page.")
     page = Page.objects.live().public().filter(pk=page_id).specific().first()
     if page is None:

@@ -34,7 +34,7 @@ def test_sign_up_comment_moderate_and_reply(page, site, browser):
     # Sign up (the login page links to it and keeps ?next=).
     page.locator("main").get_by_role("link", name=re.compile("sign up", re.I)).first.click()
     page.locator("input[name=display_name]").fill("Fern")
-    page.locator("input[name=email]").fill("fern@example.com")
+    page.locator("main input[name=email]").fill("fern@example.com")
     page.locator("input[name=password1]").fill("a long and lovely passphrase")
     page.locator("input[name=password2]").fill("a long and lovely passphrase")
     page.locator("form").get_by_role("button", name=re.compile("sign up", re.I)).click()

@@ -189,6 +189,7 @@ def test_the_web_version_shows_the_email_without_personal_links(site_tree, clien
     assert b"Say what you need" in response.content
     assert b"/subscribe/unsubscribe/" not in response.content
     assert client.get("/subscribe/emails/999999/").status_code == 404
+    assert client.get(f"/subscribe/emails/{10**30}/").status_code == 404
     letter.unpublish()
     assert client.get(f"/subscribe/emails/{letter.pk}/").status_code == 404
 

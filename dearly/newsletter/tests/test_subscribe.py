@@ -276,7 +276,7 @@ def test_every_page_has_the_box_and_it_fills_in_the_form(client, site_tree):
     for url in ("/", letter.url):
         page = client.get(url)
         assert b'action="/subscribe/"' in page.content
-        assert b"Get new letters by email" in page.content
+        assert b"Get new letters in your inbox" in page.content
     form = client.get("/subscribe/", {"email": EMAIL})
     assert f'value="{EMAIL}"'.encode() in form.content
     assert b"csrfmiddlewaretoken" in form.content
