@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import TRUSTED_PROXY_COUNT, database_from_env, email_settings
+from .base import TRUSTED_PROXY_COUNT, database_from_env
 
 
 def required_env(name):
@@ -48,12 +48,4 @@ if urlsplit(SITE_URL).scheme not in ("http", "https") or not urlsplit(SITE_URL).
         f"SITE_URL must be the site's public address, e.g. https://advice.example.com, "
         f"not {SITE_URL!r}."
     )
-(
-    EMAIL_BACKEND,
-    EMAIL_HOST,
-    EMAIL_PORT,
-    EMAIL_HOST_USER,
-    EMAIL_HOST_PASSWORD,
-    EMAIL_USE_TLS,
-    EMAIL_USE_SSL,
-) = email_settings(required_env("EMAIL_URL"))
+required_env("EMAIL_URL")  # base.py turns it into the SMTP settings (email_settings)
