@@ -11,10 +11,14 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from wagtail import hooks
+
 from allauth.core.ratelimit import consume_or_429
 
 from .forms import DeleteAccountForm, ProfileForm
 from .services import can_delete_self, delete_reader
+
+PROFILE_SECTIONS_HOOK = "dearly_profile_sections"  # fn(request) -> HTML, or "" for nothing
 
 
 @login_required
@@ -25,7 +29,10 @@ def profile(request):
         form.save()
         messages.success(request, "Your settings were saved.")
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    # Apps above accounts add their own sections (the newsletter's) through this hook.
+    sections = [fn(request) for fn in hooks.get_hooks(PROFILE_SECTIONS_HOOK)]
+    context = {"form": form, "sections": [s for s in sections if s]}
+    return render(request, "accounts/profile.html", context)
 
 
 @login_required

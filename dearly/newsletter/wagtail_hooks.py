@@ -2,6 +2,7 @@
 by state, export to CSV) and what each mailing did ("sent to N of M, K failed")."""
 
 from django.db.models import Count, Q
+from django.template.loader import render_to_string
 
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column
@@ -11,6 +12,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from . import services
 from .models import Delivery, Mailing, Subscriber
 
 
@@ -104,3 +106,20 @@ class NewsletterGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_newsletter():
     return NewsletterGroup()
+
+
+@hooks.register("dearly_profile_sections")  # accounts.views.PROFILE_SECTIONS_HOOK
+def profile_section(request):
+    """The reader's subscription on their profile page: its state, or a one-click button."""
+    subscriber = Subscriber.objects.filter(user=request.user).first()
+    if subscriber is None and request.user.email:
+        subscriber = Subscriber.objects.with_email(request.user.email).first()
+        if subscriber is not None and subscriber.user_id not in (None, request.user.pk):
+            subscriber = None
+    context = {
+        "user": request.user,
+        "subscriber": subscriber,
+        "manage_url": subscriber
+        and services.absolute("newsletter:manage", services.manage_token(subscriber)),
+    }
+    return render_to_string("newsletter/includes/profile_section.html", context, request)

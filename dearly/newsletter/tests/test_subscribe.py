@@ -292,3 +292,17 @@ def test_hostile_addresses_in_the_link_only_fill_in_the_form(client, typed):
     assert b"<script>alert(1)" not in response.content
     assert b"x" * 255 not in response.content
     assert not Subscriber.objects.exists()
+
+
+def test_a_reader_sees_and_starts_their_subscription_on_the_profile_page(client, post):
+    user = User.objects.create_user("reader", EMAIL, "a long passphrase 12")
+    EmailAddress.objects.create(user=user, email=EMAIL, verified=True, primary=True)
+    Subscriber.objects.create(email="someone@example.com", state="active")  # not theirs
+    client.force_login(user)
+    before = client.get("/accounts/profile/").content.decode()
+    assert "Email from the column" in before and ">Subscribe</button>" in before
+    assert "someone@example.com" not in before
+    post()  # the profile's button posts the reader's own address
+    after = client.get("/accounts/profile/").content.decode()
+    assert "gets every letter and guide" in after
+    assert "/subscribe/manage/" in after
