@@ -35,6 +35,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import escape
 
 from wagtail.models import Page
 
@@ -160,19 +161,20 @@ class PageContent:
 
     def __init__(self, page):
         self.page = page
+        self.rendered = {}
+        self.context = {
+            "page": page,
+            "page_url": page.get_full_url(),
+            "web_url": services.absolute("newsletter:web_version", page.pk),
+        }
 
     def recipients(self):
         chosen = Subscriber.objects.active().filter(frequency=Subscriber.Frequency.EACH)
         return _on_topics(chosen, list(self.page.topics.values_list("pk", flat=True)))
 
     def for_subscriber(self, subscriber):
-        """(subject, template name, context) of this subscriber's email."""
-        context = {
-            "page": self.page,
-            "page_url": self.page.get_full_url(),
-            "web_url": services.absolute("newsletter:web_version", self.page.pk),
-        }
-        return self.page.title, "page", context
+        """(subject, template name, context, what varies by subscriber) of their email."""
+        return self.page.title, "page", self.context, None
 
 
 class DigestContent:
@@ -180,6 +182,7 @@ class DigestContent:
 
     def __init__(self, mailing):
         self.mailing = mailing
+        self.rendered = {}
         posts = PostPage.objects.published().filter(
             email_subscribers=True,
             first_published_at__gte=mailing.digest_from,
@@ -189,6 +192,7 @@ class DigestContent:
         self.topics = {
             post.pk: set(post.topics.values_list("pk", flat=True)) for post in self.posts
         }
+        self.urls = {post.pk: post.get_full_url() for post in self.posts}
 
     def recipients(self):
         if not self.posts:
@@ -197,13 +201,13 @@ class DigestContent:
         return _on_topics(chosen, set().union(*self.topics.values()))
 
     def for_subscriber(self, subscriber):
-        wanted = set(subscriber.topics.values_list("pk", flat=True))
+        wanted = {topic.pk for topic in subscriber.topics.all()}  # prefetched by claim()
         posts = [p for p in self.posts if not wanted or wanted & self.topics[p.pk]]
         subject = f"This week in {settings.WAGTAIL_SITE_NAME}: " + (
             posts[0].title if len(posts) == 1 else f"{len(posts)} new posts"
         )
-        context = {"posts": [(post, post.get_full_url()) for post in posts]}
-        return subject, "digest", context
+        context = {"posts": [(post, self.urls[post.pk]) for post in posts]}
+        return subject, "digest", context, tuple(post.pk for post in posts)
 
 
 DIGEST_EVERY = timedelta(days=7)
@@ -243,6 +247,7 @@ def claim(mailing, owner, size=BATCH):
     return list(
         Delivery.objects.filter(pk__in=ids, state=Delivery.State.CLAIMED, claimed_by=owner)
         .select_related("subscriber")
+        .prefetch_related("subscriber__topics")
         .order_by("pk")
     )
 
@@ -281,6 +286,9 @@ def _open():
     timeout = getattr(settings, "EMAIL_TIMEOUT", None) or 30
     cls = smtplib.SMTP_SSL if getattr(settings, "EMAIL_USE_SSL", False) else smtplib.SMTP
     connection = cls(settings.EMAIL_HOST, settings.EMAIL_PORT, timeout=timeout)
+    # The message and its final "." go as two writes: without this, Nagle's algorithm holds
+    # the "." until the server's delayed ACK, 40 ms a message.
+    connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     connection.ehlo()
     if getattr(settings, "EMAIL_USE_TLS", False):
         connection.starttls()
@@ -400,20 +408,39 @@ def _failed(delivery, code, reply, was_sent=False):
 # --- the email ----------------------------------------------------------------------------
 
 
+# Stand-ins for a subscriber's own links: each email is rendered and its CSS inlined once per
+# mailing (and per choice of posts, for a digest), then these are replaced for each subscriber.
+MANAGE_MARK = "https://newsletter.invalid/manage"
+UNSUBSCRIBE_MARK = "https://newsletter.invalid/unsubscribe"
+
+
+def _rendered(content, template, extra, variant):
+    key = (template, variant)
+    if key not in content.rendered:
+        context = {
+            "site_name": settings.WAGTAIL_SITE_NAME,
+            "site_url": settings.SITE_URL,
+            "unsubscribe_url": UNSUBSCRIBE_MARK,
+            "manage_url": MANAGE_MARK,
+            **extra,
+        }
+        text = render_to_string(f"newsletter/email/{template}.txt", context)
+        html = css_inline.inline(render_to_string(f"newsletter/email/{template}.html", context))
+        content.rendered[key] = (text, html)
+    return content.rendered[key]
+
+
 def build(content, delivery):
     subscriber = delivery.subscriber
-    subject, template, extra = content.for_subscriber(subscriber)
+    subject, template, extra, variant = content.for_subscriber(subscriber)
+    text, html = _rendered(content, template, extra, variant)
     token = services.manage_token(subscriber)
     unsubscribe = services.absolute("newsletter:unsubscribe", token)
-    context = {
-        "site_name": settings.WAGTAIL_SITE_NAME,
-        "site_url": settings.SITE_URL,
-        "unsubscribe_url": unsubscribe,
-        "manage_url": services.absolute("newsletter:manage", token),
-        **extra,
-    }
-    text = render_to_string(f"newsletter/email/{template}.txt", context)
-    html = css_inline.inline(render_to_string(f"newsletter/email/{template}.html", context))
+    for mark, url in (
+        (MANAGE_MARK, services.absolute("newsletter:manage", token)),
+        (UNSUBSCRIBE_MARK, unsubscribe),
+    ):
+        text, html = text.replace(mark, url), html.replace(mark, escape(url))
     domain = settings.SITE_URL.split("//", 1)[-1].split("/")[0].split(":")[0] or "localhost"
     headers = {
         "List-Unsubscribe": f"<{unsubscribe}>, <mailto:{_unsubscribe_mailbox()}?subject={token}>",
