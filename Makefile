@@ -83,7 +83,7 @@ test-slow: install ## The browser tests and the tests that start servers or othe
 	$(VENV)/bin/pytest -n 2 -q -m "not ($(FAST))"
 
 .PHONY: bench
-bench: setup $(VENV)/.dev-installed ## Benchmarks on scratch sites: pages vs nginx, logged-in readers, comments and questions under load, a 10-minute soak, WordPress import, Redis, retrieval quality, the site at 10,000 and 100,000 posts (needs wrk, nginx, redis-server; BENCH_DURATION=2s SOAK_MINUTES=1 BENCH_SCALE_POSTS=10000 for a short pass)
+bench: setup $(VENV)/.dev-installed ## Benchmarks on scratch sites: pages vs nginx, logged-in readers, comments and questions under load, a 10-minute soak, WordPress import, Redis, retrieval quality, the site at 10,000 and 100,000 posts, the newsletter to 100,000 subscribers (needs wrk, nginx, redis-server; BENCH_DURATION=2s SOAK_MINUTES=1 BENCH_SCALE_POSTS=10000 for a short pass)
 	$(PY) bench/run.py
 	$(PY) bench/cache_hit.py
 	$(PY) bench/logged_in.py
@@ -95,6 +95,7 @@ bench: setup $(VENV)/.dev-installed ## Benchmarks on scratch sites: pages vs ngi
 	$(PY) bench/redis_cache.py
 	$(PY) bench/retrieval_eval.py
 	$(PY) bench/scale.py
+	$(PY) bench/newsletter_send.py
 
 .PHONY: lock
 lock: $(VENV)/.dev-installed ## Re-resolve the lock files from pyproject.toml

@@ -136,7 +136,7 @@ def measure(args, tmp):
         f"sender peak RSS: {result['peak_mb']:.0f} MB (target < {TARGETS['peak_mb']:.0f})\n"
         f"at the server: {sink.total} messages, {twice} twice, {missed} missed (target 0 and 0)"
     )
-    harness.write_results(f"newsletter_send-{report['database']}", report)
+    harness.write_results(f"newsletter_send-{report['database']}.json", report)
     if twice or missed:
         raise BenchError(f"{twice} subscribers got it twice and {missed} never got it")
     return 0
