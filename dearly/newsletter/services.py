@@ -129,3 +129,17 @@ def unsubscribe(subscriber):
     if subscriber.state != Subscriber.State.UNSUBSCRIBED:
         subscriber.unsubscribe()
         subscriber.save(update_fields=["state", "unsubscribed_at"])
+
+
+def notice(email, complaint=False):
+    """A mail provider's bounce (the address is marked bouncing) or complaint (unsubscribed).
+    Returns 1 if it changed someone, 0 for an address not on the list."""
+    subscriber = Subscriber.objects.with_email(email).first()
+    if subscriber is None:
+        return 0
+    if complaint:
+        unsubscribe(subscriber)
+    else:
+        subscriber.state = Subscriber.State.BOUNCING
+        subscriber.save(update_fields=["state"])
+    return 1

@@ -11,4 +11,5 @@ urlpatterns = [
     path("manage/<str:token>/", views.manage, name="manage"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("emails/<int:page_id>/", views.web_version, name="web_version"),
+    path("webhook/", views.webhook, name="webhook"),
 ]

@@ -1,12 +1,17 @@
 """Following the column by email: /subscribe/, and the pages its emails link to."""
 
+import base64
+import hashlib
+import hmac
+import json
+
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from wagtail.models import Page
 
@@ -157,3 +162,58 @@ def web_version(request, page_id):
     response = render(request, "newsletter/email/page.html", context)
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+WEBHOOK_MAX_BYTES = 64 * 1024
+# What a mail provider's notice says, in its own words, and what it makes of the address.
+BOUNCES = {"bounce", "hardbounce", "permanent"}
+COMPLAINTS = {"complaint", "spamcomplaint"}
+
+
+# A mail provider posts here: no browser, no CSRF token; the shared secret is the credential.
+@csrf_exempt
+@require_POST
+def webhook(request):
+    """Bounce and complaint notices: a permanent bounce marks the address bouncing, a complaint
+    unsubscribes it. Signed with NEWSLETTER_WEBHOOK_SECRET, either as an HMAC-SHA256 of the body
+    in `X-Dearly-Signature: sha256=<hex>`, or as the password of HTTP basic auth (what Postmark
+    and others put in the webhook's URL). docs/newsletter.md shows both."""
+    secret = settings.NEWSLETTER_WEBHOOK_SECRET
+    if not secret:
+        raise Http404("No webhook is set up.")
+    if int(request.headers.get("Content-Length") or 0) > WEBHOOK_MAX_BYTES:
+        return JsonResponse({"error": "too large"}, status=413)
+    body = request.body
+    if not _signed(request, body, secret):
+        return JsonResponse({"error": "bad signature"}, status=403)
+    try:
+        notices = json.loads(body)
+    except (UnicodeDecodeError, ValueError):
+        return JsonResponse({"error": "the body is not JSON"}, status=400)
+    notices = notices if isinstance(notices, list) else [notices]
+    done = 0
+    for notice in notices[:1000]:
+        if not isinstance(notice, dict):
+            return JsonResponse({"error": "each notice is a JSON object"}, status=400)
+        email = str(notice.get("email") or notice.get("Email") or "")[:254]
+        kind = str(notice.get("type") or notice.get("RecordType") or "").lower()
+        if kind == "bounce" and str(notice.get("Type") or "").lower() not in ("", "hardbounce"):
+            continue  # Postmark's soft bounces and the like: a later send tries again
+        if email and (kind in BOUNCES or kind in COMPLAINTS):
+            done += services.notice(email, complaint=kind in COMPLAINTS)
+    return JsonResponse({"applied": done})
+
+
+def _signed(request, body, secret):
+    given = request.headers.get("X-Dearly-Signature", "")
+    if given.startswith("sha256="):
+        expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(given.removeprefix("sha256="), expected)
+    auth = request.headers.get("Authorization", "")
+    if auth.startswith("Basic "):
+        try:
+            _, _, password = base64.b64decode(auth[6:], validate=True).decode().partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return False
+        return hmac.compare_digest(password.encode(), secret.encode())
+    return False

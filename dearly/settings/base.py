@@ -391,6 +391,8 @@ def email_settings(url):
 NEWSLETTER_RATE = float(os.environ.get("NEWSLETTER_RATE") or 0)
 NEWSLETTER_CLAIM_SECONDS = float(os.environ.get("NEWSLETTER_CLAIM_SECONDS") or 600)
 NEWSLETTER_UNSUBSCRIBE_MAILBOX = os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAILBOX", "").strip()
+# The shared secret of the bounce and complaint webhook (/subscribe/webhook/); unset: no webhook.
+NEWSLETTER_WEBHOOK_SECRET = os.environ.get("NEWSLETTER_WEBHOOK_SECRET", "").strip()
 
 # Without EMAIL_URL, mail is written to files under var/outbox/ (read them there).
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
