@@ -1,18 +1,29 @@
 """The editor's side of the newsletter, in the Wagtail admin: the subscribers (search, filter
 by state, export to CSV) and what each mailing did ("sent to N of M, K failed")."""
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.mail import get_connection
 from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.urls import path, reverse
 
 from wagtail import hooks
+from wagtail.admin.action_menu import ActionMenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.models import Page
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from . import services
+from dearly.articles.models import PostPage
+from dearly.core.ids import parse_id
+
+from . import sending, services
 from .models import Delivery, Mailing, Subscriber
 
 
@@ -123,3 +134,80 @@ def profile_section(request):
         and services.absolute("newsletter:manage", services.manage_token(subscriber)),
     }
     return render_to_string("newsletter/includes/profile_section.html", context, request)
+
+
+# --- from the page editor: a preview of the email, and a test sent to the editor ------------
+
+TEST_ACTION = "action-newsletter-test"
+
+
+def _editable_post(request, page_id):
+    page = get_object_or_404(Page, pk=parse_id(page_id) or 0).specific
+    if not isinstance(page, PostPage) or not page.permissions_for_user(request.user).can_edit():
+        raise PermissionDenied
+    return page.get_latest_revision_as_object()  # the draft, as the editor last saved it
+
+
+def _test_message(page, user):
+    """The page's email as a subscriber would get it, addressed to `user`."""
+    reader = Subscriber(email=user.email)
+    message = sending.build(sending.PageContent(page), Delivery(subscriber=reader))
+    message.subject = f"[Test] {message.subject}"
+    return message
+
+
+def preview_email(request, page_id):
+    page = _editable_post(request, page_id)
+    return HttpResponse(_test_message(page, request.user).alternatives[0][0])
+
+
+class PreviewEmailMenuItem(ActionMenuItem):
+    label = "Preview the email"
+    icon_name = "view"
+    order = 60
+
+    def is_shown(self, context):
+        return context["view"] == "edit" and isinstance(context["page"].specific, PostPage)
+
+    def get_url(self, context):
+        return reverse("newsletter_preview", args=[context["page"].pk])
+
+
+class SendTestMenuItem(ActionMenuItem):
+    label = "Save draft and email it to me"
+    name = TEST_ACTION
+    icon_name = "mail"
+    order = 61
+
+    def is_shown(self, context):
+        return (
+            super().is_shown(context)
+            and context["view"] == "edit"
+            and isinstance(context["page"].specific, PostPage)
+            and bool(context["request"].user.email)
+        )
+
+
+@hooks.register("register_page_action_menu_item")
+def preview_email_item():
+    return PreviewEmailMenuItem()
+
+
+@hooks.register("register_page_action_menu_item")
+def send_test_item():
+    return SendTestMenuItem()
+
+
+@hooks.register("register_admin_urls")
+def newsletter_admin_urls():
+    return [path("newsletter/preview/<int:page_id>/", preview_email, name="newsletter_preview")]
+
+
+@hooks.register("after_edit_page")
+def send_test_email(request, page):
+    """The editor pressed "Save draft and email it to me": the draft is saved; mail it."""
+    if TEST_ACTION not in request.POST or not isinstance(page.specific, PostPage):
+        return
+    draft = page.specific.get_latest_revision_as_object()
+    get_connection().send_messages([_test_message(draft, request.user)])
+    messages.success(request, f"A test email of this draft was sent to {request.user.email}.")

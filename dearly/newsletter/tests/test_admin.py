@@ -72,3 +72,44 @@ def test_each_mailing_shows_sent_of_recipients_and_failures(editor_client, site_
     assert "Counted" in page
     cells = [c.strip() for c in re.findall(r"<td[^>]*>\s*([0-9]+)\s*</td>", page)]
     assert cells[:3] == ["1", "2", "1"]  # sent, recipients, failed
+
+
+def test_the_editor_previews_the_draft_email_and_sends_a_test_to_themselves(
+    editor_client, site_tree, rf
+):
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.core import mail
+
+    from dearly.accounts.models import User
+    from dearly.newsletter.wagtail_hooks import TEST_ACTION, send_test_email
+
+    letter = testing.make_letter(site_tree["letters"], pen_name="Drafty")
+    edit = editor_client.get(f"/admin/pages/{letter.pk}/edit/").content.decode()
+    assert "Preview the email" in edit and "Save draft and email it to me" in edit
+    letter.answer = "<p>A better answer, not published yet.</p>"
+    letter.save_revision()
+    preview = editor_client.get(f"/admin/newsletter/preview/{letter.pk}/")
+    assert preview.status_code == 200
+    assert b"A better answer, not published yet." in preview.content
+    editor = User.objects.get(username="editor")
+    request = rf.post(f"/admin/pages/{letter.pk}/edit/", {TEST_ACTION: ""})
+    request.user, request.session = editor, {}
+    request._messages = FallbackStorage(request)
+    send_test_email(request, letter)
+    (message,) = mail.outbox
+    assert message.to == [editor.email]
+    assert message.subject == f"[Test] {letter.title}"
+    assert "A better answer" in message.body
+    assert not Subscriber.objects.exists() and not Delivery.objects.exists()  # nothing stored
+
+
+def test_readers_cannot_preview_emails(client, site_tree):
+    letter = testing.make_letter(site_tree["letters"])
+    client.force_login(make_reader("reader"))
+    assert client.get(f"/admin/newsletter/preview/{letter.pk}/").status_code in (302, 403)
+    assert client.get("/admin/newsletter/preview/999999/").status_code in (302, 403, 404)
+
+
+def test_a_preview_of_no_page_is_a_404(editor_client):
+    for page_id in (999999, 10**30):
+        assert editor_client.get(f"/admin/newsletter/preview/{page_id}/").status_code == 404
