@@ -54,3 +54,35 @@ class ManageForm(ChoicesForm):
     paused = forms.BooleanField(
         required=False, label="Pause my emails for now (nothing is sent until you resume)"
     )
+
+
+class ImportForm(forms.Form):
+    """The editor's list of people who agreed to get the column (a CSV with an email column)."""
+
+    MAX_BYTES = 10 * 1024 * 1024
+
+    file = forms.FileField(
+        label="CSV file",
+        help_text="A first line naming the columns, one of them “email” (as Mailchimp, Ghost, "
+        "Substack and spreadsheets export it). At most 10 MB.",
+    )
+    frequency = forms.ChoiceField(
+        choices=Subscriber.Frequency.choices, initial=Subscriber.Frequency.EACH
+    )
+    consented = forms.BooleanField(
+        label="These people agreed to get the column by email",
+        error_messages={
+            "required": "Import only people who agreed to get the column: tick the box to say so."
+        },
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError("This file is over 10 MB; split it into smaller files.")
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(
+                "This file is not UTF-8 text. Export it as “CSV UTF-8” and try again."
+            ) from None

@@ -5,8 +5,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.mail import get_connection
 from django.db.models import Count, Q
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 
@@ -14,7 +14,7 @@ from wagtail import hooks
 from wagtail.admin.action_menu import ActionMenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.models import IndexView
-from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.models import Page
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -24,6 +24,7 @@ from dearly.articles.models import PostPage
 from dearly.core.ids import parse_id
 
 from . import sending, services
+from .forms import ImportForm
 from .models import Delivery, Mailing, Subscriber
 
 
@@ -108,10 +109,51 @@ class MailingViewSet(ModelViewSet):
     index_view_class = MailingIndexView
 
 
+def import_subscribers(request):
+    """Upload a list of people who agreed (CSV); all or nothing, with each bad line named."""
+    if not request.user.has_perm("newsletter.change_subscriber"):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    status, problems = 200, []
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            text = form.cleaned_data["file"]
+            try:
+                counts = services.import_subscribers(
+                    text.splitlines(), form.cleaned_data["frequency"]
+                )
+            except services.ImportProblem as error:
+                problems = error.problems
+            else:
+                messages.success(
+                    request,
+                    "Imported: {added} added, {activated} made active, {unchanged} already "
+                    "subscribed, {kept out} kept out (they had unsubscribed or bounced).".format(
+                        **counts
+                    ),
+                )
+                return HttpResponseRedirect(reverse("subscribers:index"))
+    context = {"form": form, "problems": problems[:50], "more": max(0, len(problems) - 50)}
+    return render(request, "newsletter/admin/import.html", context, status=status)
+
+
+class ImportViewSet(ViewSet):
+    menu_label = "Import subscribers"
+    icon = "upload"
+
+    def get_urlpatterns(self):
+        return [path("", import_subscribers, name="index")]
+
+
 class NewsletterGroup(ViewSetGroup):
     menu_label = "Newsletter"
     menu_icon = "mail"
-    items = (SubscriberViewSet("subscribers"), MailingViewSet("mailings"))
+    items = (
+        SubscriberViewSet("subscribers"),
+        MailingViewSet("mailings"),
+        ImportViewSet("import-subscribers"),
+    )
 
 
 @hooks.register("register_admin_viewset")
