@@ -53,7 +53,8 @@ def test_status_pages_never_put_the_token_into_login_or_signup_links(client, sit
 
 
 def test_a_mistyped_status_token_is_not_copied_into_links_either(client, site_tree):
-    token = make_question()[:-1] + "x"
+    real = make_question()
+    token = real[:-1] + ("y" if real.endswith("x") else "x")  # one in 64 tokens ends in "x"
     response = client.get(f"/ask/status/{token}/")
     assert response.status_code == 404
     html = response.content.decode()
