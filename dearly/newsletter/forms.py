@@ -1,8 +1,22 @@
 from django import forms
 
 from dearly.articles.models import Topic
+from dearly.core.ids import parse_id
 
 from .models import Subscriber
+
+
+class TopicsField(forms.ModelMultipleChoiceField):
+    """Topic ids checked as ids before the database sees them: a number too large for a row
+    id would otherwise overflow the query (a 500) instead of being an invalid choice."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if parse_id(str(pk)) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice"
+                )
+        return super()._check_values(value)
 
 
 class ChoicesForm(forms.Form):
@@ -15,7 +29,7 @@ class ChoicesForm(forms.Form):
         label="What would you like to get?",
         error_messages={"invalid_choice": "Please choose every letter or a weekly digest."},
     )
-    topics = forms.ModelMultipleChoiceField(
+    topics = TopicsField(
         queryset=Topic.objects.order_by("name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -112,6 +112,8 @@ def test_broken_and_hostile_addresses_get_a_clear_400(post, email):
         {"frequency": ""},
         {"topics": ["999999"]},
         {"topics": ["not-a-number"]},
+        {"topics": [str(10**30)]},
+        {"topics": ["-1"]},
     ],
 )
 def test_broken_choices_get_a_clear_400(post, data):
