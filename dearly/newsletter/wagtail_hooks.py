@@ -51,8 +51,20 @@ register_permission_policy(Subscriber, OnlyActions(Subscriber, ["view", "change"
 register_permission_policy(Mailing, OnlyActions(Mailing, ["view"]))
 
 
+class SubscriberIndexView(IndexView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        counts = dict(Subscriber.objects.values_list("state").annotate(n=Count("pk")).order_by())
+        context["state_counts"] = [
+            (state, label, counts.get(state, 0)) for state, label in Subscriber.State.choices
+        ]
+        return context
+
+
 class SubscriberViewSet(ModelViewSet):
     model = Subscriber
+    index_view_class = SubscriberIndexView
+    index_template_name = "newsletter/admin/subscribers_index.html"
     icon = "mail"
     menu_label = "Subscribers"
     list_display = ["email", "state", "frequency", "paused", "source", "created_at"]

@@ -38,6 +38,7 @@ def test_the_editor_lists_searches_and_filters_subscribers(editor_client, people
     assert "bo@example.com" in found and "ann@example.com" not in found
     bouncing = editor_client.get(index, {"state": "bouncing"}).content.decode()
     assert "cy@example.com" in bouncing and "ann@example.com" not in bouncing
+    assert "1 waiting for confirmation · 1 active · 1 bouncing · 0 unsubscribed" in page
 
 
 def test_the_editor_exports_subscribers_as_csv(editor_client, people):
