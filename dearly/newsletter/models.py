@@ -133,6 +133,14 @@ class Mailing(models.Model):
     def is_digest(self):
         return self.page_id is None
 
+    def failures(self):
+        """The failed deliveries, for the editor: "address: the server's answer", 100 at most."""
+        failed = self.deliveries.filter(state=Delivery.State.FAILED).select_related("subscriber")
+        lines = [f"{d.subscriber.email}: {d.error or 'failed'}" for d in failed[:100]]
+        return "\n".join(lines) or "None"
+
+    failures.short_description = "Failed deliveries"
+
 
 class Delivery(models.Model):
     """One mailing to one subscriber: recorded before the SMTP call, marked sent just before

@@ -117,7 +117,7 @@ class MailingViewSet(ModelViewSet):
     form_fields = []
     copy_view_enabled = False
     inspect_view_enabled = True
-    inspect_view_fields = ["page", "state", "created_at", "finished_at"]
+    inspect_view_fields = ["page", "state", "created_at", "finished_at", "failures"]
     index_view_class = MailingIndexView
 
 

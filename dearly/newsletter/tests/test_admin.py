@@ -73,6 +73,10 @@ def test_each_mailing_shows_sent_of_recipients_and_failures(editor_client, site_
     assert "Counted" in page
     cells = [c.strip() for c in re.findall(r"<td[^>]*>\s*([0-9]+)\s*</td>", page)]
     assert cells[:3] == ["1", "2", "1"]  # sent, recipients, failed
+    Delivery.objects.filter(state="failed").update(error="550 No such user here")
+    mailing = Delivery.objects.get(state="failed").mailing
+    inspect = editor_client.get(reverse("mailings:inspect", args=[mailing.pk])).content.decode()
+    assert "dee@example.com: 550 No such user here" in inspect
 
 
 def test_the_editor_previews_the_draft_email_and_sends_a_test_to_themselves(
