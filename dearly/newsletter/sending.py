@@ -329,8 +329,11 @@ def _send_smtp(connection, message, delivery, owner):
     data = message.message().as_bytes(linesep="\r\n")
     try:
         code, reply = connection.mail(message.from_email)
-        if code == 250:
-            code, reply = connection.rcpt(delivery.subscriber.email)
+        if code != 250:  # refused for our sender address, not for this reader: not a bounce
+            connection.rset()
+            _retry(delivery, f"MAIL FROM: {code} {reply!r}")
+            return connection, 0
+        code, reply = connection.rcpt(delivery.subscriber.email)
         if code in (250, 251):
             connection.putcmd("data")
             code, reply = connection.getreply()
@@ -354,7 +357,7 @@ def _send_smtp(connection, message, delivery, owner):
     if code == 250:
         _delivered(delivery)
         return connection, 1
-    _failed(delivery, code, reply, was_sent=True)
+    _failed(delivery, code, reply)
     return connection, 0
 
 
@@ -389,7 +392,7 @@ def _retry(delivery, error):
     )
 
 
-def _failed(delivery, code, reply, was_sent=False):
+def _failed(delivery, code, reply):
     text = f"{code} {reply.decode('utf-8', 'replace') if isinstance(reply, bytes) else reply}"
     if 400 <= code < 500 or (code == -1):
         _retry(delivery, text)

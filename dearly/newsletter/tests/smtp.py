@@ -26,6 +26,7 @@ class Sink:
         self.drop_after = None
         self.kill = None
         self.kills = []
+        self.mail_answer = None  # e.g. "550 Sender rejected": every MAIL FROM refused
         self.lock = threading.Lock()
 
     def _kill_at(self, command):
@@ -40,6 +41,8 @@ class Sink:
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         if self._kill_at("MAIL"):
             return "421 Going away"
+        if self.mail_answer:
+            return self.mail_answer
         envelope.mail_from = address
         return "250 OK"
 

@@ -138,6 +138,17 @@ def test_a_permanent_refusal_fails_that_address_and_marks_it_bouncing_after_thre
     assert (bad.state, bad.failures) == ("bouncing", 3)
 
 
+def test_a_refused_sender_address_is_our_problem_not_the_readers(site_tree, smtp):
+    reader = make_subscriber("reader@example.com")
+    smtp.mail_answer = "550 Sender address rejected"
+    publish_letter(site_tree)
+    assert sending.send_pending() == 0
+    delivery = Delivery.objects.get()
+    assert delivery.state == "queued" and delivery.retry_after > timezone.now()
+    reader.refresh_from_db()
+    assert (reader.state, reader.failures) == ("active", 0)  # never marked bouncing for it
+
+
 def test_a_temporary_refusal_is_tried_again_later_and_arrives_once(site_tree, smtp):
     later = make_subscriber("later@example.com")
     smtp.answers[later.email] = "451 Try again later"
