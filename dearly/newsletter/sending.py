@@ -265,7 +265,14 @@ def send_batch(content, batch, owner):
                 continue
             message = build(content, delivery)
             if smtp:
-                connection = connection or _open()
+                if connection is None:
+                    try:
+                        connection = _open()
+                    except (smtplib.SMTPException, OSError) as error:
+                        # The mail server is away: this batch waits, claimed by nobody.
+                        for waiting in batch[batch.index(delivery) :]:
+                            _retry(waiting, f"could not reach the mail server: {error}")
+                        return sent
                 connection, done = _send_smtp(connection, message, delivery, owner)
             else:
                 done = _send_django(message, delivery, owner)

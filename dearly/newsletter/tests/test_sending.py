@@ -138,6 +138,21 @@ def test_a_permanent_refusal_fails_that_address_and_marks_it_bouncing_after_thre
     assert (bad.state, bad.failures) == ("bouncing", 3)
 
 
+def test_an_unreachable_mail_server_leaves_the_batch_queued_for_later(site_tree, settings):
+    from dearly.scaleout.tests.servers import free_port
+
+    settings.EMAIL_BACKEND = sending.SMTP_BACKEND
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nobody listens
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    people = [make_subscriber(f"r{n}@example.com") for n in range(3)]
+    publish_letter(site_tree)
+    assert sending.send_pending() == 0  # no exception reaches the scheduler
+    deliveries = Delivery.objects.all()
+    assert {d.state for d in deliveries} == {"queued"}
+    assert all(d.retry_after > timezone.now() and d.claimed_by == "" for d in deliveries)
+    assert all(Subscriber.objects.get(pk=p.pk).failures == 0 for p in people)
+
+
 def test_a_refused_sender_address_is_our_problem_not_the_readers(site_tree, smtp):
     reader = make_subscriber("reader@example.com")
     smtp.mail_answer = "550 Sender address rejected"
