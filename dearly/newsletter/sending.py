@@ -26,7 +26,7 @@ import secrets
 import smtplib
 import socket
 import time
-from datetime import timedelta
+from datetime import UTC, timedelta
 from email.utils import make_msgid
 
 from django.conf import settings
@@ -206,8 +206,17 @@ class DigestContent:
         subject = f"This week in {settings.WAGTAIL_SITE_NAME}: " + (
             posts[0].title if len(posts) == 1 else f"{len(posts)} new posts"
         )
-        context = {"posts": [(post, self.urls[post.pk]) for post in posts]}
+        context = {"posts": [(post, self.urls[post.pk]) for post in posts], "web_url": self.web_url}
         return subject, "digest", context, tuple(post.pk for post in posts)
+
+    @property
+    def web_url(self):
+        return services.absolute("newsletter:digest_web_version", week_of(self.mailing))
+
+
+def week_of(digest):
+    """The day a digest's week ended (UTC), as its web version's URL names it: 2026-12-07."""
+    return digest.digest_until.astimezone(UTC).date().isoformat()
 
 
 DIGEST_EVERY = timedelta(days=7)

@@ -1,6 +1,7 @@
 """Following the column by email: /subscribe/, and the pages its emails link to."""
 
 import base64
+import datetime
 import hashlib
 import hmac
 import json
@@ -23,6 +24,7 @@ from dearly.core.ids import parse_id
 from . import services
 from .forms import ManageForm, SubscribeForm
 from .models import Mailing, Subscriber
+from .sending import DigestContent
 
 LINK_PROBLEMS = {
     "expired": "This confirmation link has expired. Please subscribe again for a new one.",
@@ -160,6 +162,35 @@ def web_version(request, page_id):
         "unsubscribe_url": subscribe_url,
     }
     response = render(request, "newsletter/email/page.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@csp_update({"style-src": ["'unsafe-inline'"]})
+def digest_web_version(request, week):
+    """A weekly digest as it was sent, for the week that ended on `week` (2026-12-07, as the
+    email's "View in your browser" link names it): every post of that week that is still
+    published. A reader who chose topics got only those; this is the whole digest."""
+    try:
+        ended = datetime.datetime.strptime(week, "%Y-%m-%d").replace(tzinfo=datetime.UTC)
+        until = ended + datetime.timedelta(days=1)
+    except (ValueError, OverflowError):  # not a date, or the last day there is
+        raise Http404("No digest went out that week.") from None
+    digest = Mailing.objects.filter(
+        page__isnull=True, digest_until__gte=ended, digest_until__lt=until
+    ).first()
+    posts = DigestContent(digest).posts if digest else []
+    if not posts:
+        raise Http404("No digest went out that week.")
+    subscribe_url = request.build_absolute_uri(reverse("newsletter:subscribe"))
+    context = {
+        "posts": [(post, post.get_full_url(request)) for post in posts],
+        "site_name": settings.WAGTAIL_SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "manage_url": subscribe_url,
+        "unsubscribe_url": subscribe_url,
+    }
+    response = render(request, "newsletter/email/digest.html", context)
     response["X-Robots-Tag"] = "noindex"
     return response
 

@@ -1,6 +1,7 @@
 """A guide or letter goes to its subscribers once, on first publication, through a real SMTP
 server: what arrives, who is left out, and the server refusing, deferring and hanging up."""
 
+import datetime
 import re
 
 from django.core import mail
@@ -248,3 +249,31 @@ def test_the_weekly_digest_gathers_the_weeks_posts_for_each_digest_subscriber(si
     assert later.digest_from == digest.digest_until
     assert sending.send_pending() == 0  # nothing new was published that week: nothing sent
     assert Mailing.objects.get(pk=later.pk).state == "done"
+
+
+def test_the_weekly_digest_has_a_web_version_without_personal_links(site_tree, smtp, client):
+    weekly = make_subscriber("weekly@example.com", frequency="weekly")
+    letter = publish_letter(site_tree, title="Dear Dr. Mimi – Underpaid")
+    guide = testing.make_article(site_tree["guides"], title="Saying no at work")
+    digest = sending.start_digest(timezone.now() + timezone.timedelta(days=1))
+    sending.send_pending()
+    (email,) = smtp.to(weekly.email)
+    week = digest.digest_until.astimezone(datetime.UTC).date().isoformat()
+    url = f"/subscribe/emails/week/{week}/"
+    assert f"http://testserver{url}" in email.get_body(("plain",)).get_content()
+    assert f'href="http://testserver{url}"' in email.get_body(("html",)).get_content()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["X-Robots-Tag"] == "noindex"
+    assert "'unsafe-inline'" in response["Content-Security-Policy"]
+    page = response.content.decode()
+    assert letter.title in page and guide.title in page
+    assert "/subscribe/unsubscribe/" not in page and "/subscribe/manage/" not in page
+    assert "weekly@example.com" not in page
+    guide.unpublish()  # a post taken down since is not shown again
+    assert guide.title not in client.get(url).content.decode()
+    letter.unpublish()  # nothing left of that week
+    assert client.get(url).status_code == 404
+    for week in ("2026-13-45", "yesterday", "2026-1-1x", "0000-00-00", "9999-12-31"):
+        assert client.get(f"/subscribe/emails/week/{week}/").status_code == 404, week
+    assert client.get("/subscribe/emails/week/%00/").status_code == 400  # refused before the view
