@@ -72,6 +72,13 @@ class Subscriber(models.Model):
     def __str__(self):
         return self.email
 
+    def status(self):
+        """The state as the editor's list shows it: "Active, paused"."""
+        return self.get_state_display() + (", paused" if self.paused else "")
+
+    def gets(self):
+        return "Weekly digest" if self.frequency == self.Frequency.WEEKLY else "Each post"
+
     def confirm(self, when=None):
         self.state = self.State.ACTIVE
         self.confirmed_at = when or timezone.now()

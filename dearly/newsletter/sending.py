@@ -19,6 +19,8 @@ Who calls it: the server's scheduler thread (`make run`), `manage.py send_newsle
 queued task when TASKS_BACKEND=database. Several at once are safe: claims are conditional.
 """
 
+import contextlib
+import contextvars
 import logging
 import os
 import re
@@ -82,9 +84,22 @@ def first_publication(page):
     )
 
 
+_QUIET = contextvars.ContextVar("newsletter_quiet", default=False)
+
+
+@contextlib.contextmanager
+def not_mailed():
+    """Pages published inside are never emailed: seeding a site (load_demo) is not news."""
+    token = _QUIET.set(True)
+    try:
+        yield
+    finally:
+        _QUIET.reset(token)
+
+
 def start_mailing(page):
     """The mailing of a guide or letter just published for the first time, or None."""
-    if not isinstance(page, PostPage) or not page.email_subscribers:
+    if _QUIET.get() or not isinstance(page, PostPage) or not page.email_subscribers:
         return None
     if not first_publication(page):
         return None

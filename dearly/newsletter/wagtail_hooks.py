@@ -12,7 +12,7 @@ from django.urls import path, reverse
 
 from wagtail import hooks
 from wagtail.admin.action_menu import ActionMenuItem
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -67,7 +67,13 @@ class SubscriberViewSet(ModelViewSet):
     index_template_name = "newsletter/admin/subscribers_index.html"
     icon = "mail"
     menu_label = "Subscribers"
-    list_display = ["email", "state", "frequency", "paused", "source", "created_at"]
+    # Few, short columns: the list stays readable at a phone's width.
+    list_display = [
+        "email",
+        Column("state", label="State", accessor="status", sort_key="state"),
+        Column("frequency", label="Gets", accessor="gets", sort_key="frequency"),
+        DateColumn("created_at", label="Since", sort_key="created_at"),
+    ]
     list_filter = ["state", "frequency", "paused", "source"]
     list_export = [
         "email",

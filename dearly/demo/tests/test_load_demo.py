@@ -6,6 +6,7 @@ import pytest
 
 from dearly.articles.models import ArticlePage, LetterPage, Topic
 from dearly.comments.models import Comment
+from dearly.newsletter.models import Mailing
 
 
 @pytest.mark.django_db
@@ -19,6 +20,7 @@ def test_load_demo_builds_the_column_and_is_idempotent(client):
         Topic.objects.count(),
     ) == counts
     assert LetterPage.objects.live().count() >= 3 and counts[0] + counts[1] >= 30
+    assert not Mailing.objects.exists()  # the demo's posts are not news to any subscriber
     guide = client.get("/guides/when-you-are-turned-down/").content.decode()
     assert guide.count('id="step-') == 6 and "Solicit feedback." in guide
     poor = client.get("/letters/dear-dr-mimi-poor/").content.decode()

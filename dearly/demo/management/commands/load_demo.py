@@ -23,6 +23,7 @@ from dearly.articles.models import (
 from dearly.comments.models import Comment, CommentSettings
 from dearly.core.models import ColumnSettings, HomePage, StandardPage
 from dearly.demo import content as demo
+from dearly.newsletter import sending
 
 START = datetime.datetime(2025, 1, 6, 9, 0, tzinfo=datetime.UTC)
 
@@ -40,7 +41,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self.created = self.comments = 0
-        with transaction.atomic():
+        with transaction.atomic(), sending.not_mailed():  # the demo is not news to subscribers
             author = self.columnist()
             home = self.home()
             self.topics = self.load_topics()
