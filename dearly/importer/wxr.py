@@ -451,9 +451,12 @@ class _Reader:
 
     def make_author(self, elem) -> Author:
         f = _fields(elem)
+        login = f.get("wp:author_login", "").strip()
+        if not login:
+            raise _Unreadable(_missing(f, "wp:author_login"))
         return Author(
             wp_id=self.number(f, "wp:author_id", None),
-            login=f.get("wp:author_login", "").strip(),
+            login=login,
             email=f.get("wp:author_email", "").strip(),
             display_name=f.get("wp:author_display_name", "").strip(),
             first_name=f.get("wp:author_first_name", "").strip(),
@@ -509,7 +512,7 @@ class _Reader:
                 f[tag] = child.text or ""
         wp_id = self.number(f, "wp:post_id", None)
         if wp_id is None:
-            raise _Unreadable(_no_post_id(f))
+            raise _Unreadable(_missing(f, "wp:post_id"))
         date = _date(f.get("wp:post_date_gmt", "")) or _date(f.get("wp:post_date", ""))
         item = Item(
             wp_id=wp_id,
@@ -562,16 +565,16 @@ class _Reader:
 _VERSION = re.compile(r"\d{1,4}\.\d{1,4}")
 
 
-def _no_post_id(fields: dict[str, str]) -> str:
-    """Why an item has no wp:post_id: most often its wp: prefix names another namespace."""
+def _missing(fields: dict[str, str], name: str) -> str:
+    """Why a wp: field is missing: most often the wp: prefix names another namespace there."""
+    ending = "}" + name.removeprefix("wp:")
     for tag in fields:
-        if tag.startswith("{") and tag.endswith("}post_id"):
-            uri = _namespace(tag)
+        if tag.startswith("{") and tag.endswith(ending):
             return (
-                f"it binds the wp: prefix to {uri[:100]}, not to WordPress's export "
-                "namespace, so it has no <wp:post_id>"
+                f"it binds the wp: prefix to {_namespace(tag)[:100]}, not to WordPress's export "
+                f"namespace, so it has no <{name}>"
             )
-    return "it has no <wp:post_id>"
+    return f"it has no <{name}>"
 
 
 def _is_comment(tag: str) -> bool:

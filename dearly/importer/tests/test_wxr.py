@@ -423,6 +423,9 @@ def test_an_item_author_term_or_comment_that_cannot_be_read_is_skipped_with_its_
         tmp_path / "partly.xml",
         "<wp:author><wp:author_id>one</wp:author_id><wp:author_login>x</wp:author_login>"
         "</wp:author>\n",
+        f'<wp:author><wp:author_login xmlns:wp="{HIJACKED}">y</wp:author_login></wp:author>\n',
+        # A <wp:author> whose own prefix is rebound is not an author here (as in WordPress).
+        f'<wp:author xmlns:wp="{HIJACKED}"><wp:author_login>z</wp:author_login></wp:author>\n',
         "<wp:category><wp:term_id>ten</wp:term_id><wp:category_nicename>c"
         "</wp:category_nicename></wp:category>\n",
         item_xml(5, "No id", comments=[(50, 0), (51, 50)]).replace(
@@ -442,6 +445,8 @@ def test_an_item_author_term_or_comment_that_cannot_be_read_is_skipped_with_its_
     assert [str(thing) for thing in skipped] == [
         f"{path}:{lines[0]}: this <wp:author> skipped: <wp:author_id> should be a whole "
         "number, not 'one'",
+        f"{path}:{lines[0] + 1}: this <wp:author> skipped: it binds the wp: prefix to "
+        f"{HIJACKED}, not to WordPress's export namespace, so it has no <wp:author_login>",
         f"{path}:{lines[1]}: this term skipped: <wp:term_id> should be a whole number, not 'ten'",
         f"{path}:{lines[2]}: this <item> (and its 2 comments) skipped: it has no <wp:post_id>",
         f"{path}:{lines[3]}: this <item> skipped: it binds the wp: prefix to {HIJACKED}, not "
@@ -451,8 +456,10 @@ def test_an_item_author_term_or_comment_that_cannot_be_read_is_skipped_with_its_
         f"{path}:{lines[5]}: a <wp:comment> of this <item> skipped: it has no <wp:comment_id>",
     ]
     assert [(s.what, s.comments) for s in skipped] == [
-        ("author", 0), ("term", 0), ("item", 2), ("item", 0), ("item", 0), ("comment", 0)
+        ("author", 0), ("author", 0), ("term", 0), ("item", 2), ("item", 0), ("item", 0),
+        ("comment", 0),
     ]  # fmt: skip
+    assert not any(isinstance(thing, Author) for thing in things)
     (good,) = [thing for thing in things if isinstance(thing, Item)]
     assert good.wp_id == 8
     assert [(c.wp_id, c.parent_id) for c in good.comments] == [(81, 80)]
