@@ -73,7 +73,8 @@ class Skipped:
     comments: int = 0  # the <wp:comment>s of a skipped item, left out with it
 
     def __str__(self):
-        left_out = f" (and its {self.comments} comments)" if self.comments else ""
+        n = self.comments
+        left_out = {0: "", 1: " (and its comment)"}.get(n, f" (and its {n} comments)")
         return _at(self.path, self.line, f"{_LABELS[self.what]}{left_out} skipped: {self.reason}")
 
 
@@ -160,8 +161,9 @@ class Item:
         return [value for meta_key, value in self.meta if meta_key == key]
 
 
-def iter_wxr(path) -> Iterator[Channel | Author | Term | Item]:
-    """Yield the channel, then authors, terms and items of one WXR file, in file order."""
+def iter_wxr(path) -> Iterator[Channel | Author | Term | Item | Skipped | Notice]:
+    """Yield the channel, then authors, terms and items of one WXR file, in file order, with
+    what could not be read (`Skipped`) and what was read anyway (`Notice`) among them."""
     try:
         source = open(path, "rb")  # noqa: SIM115 (closed below; the generator owns it)
     except OSError as error:

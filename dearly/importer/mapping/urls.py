@@ -67,7 +67,8 @@ class OldUrls:
                 self.redirects.add(f"{prefix}/{feed}", link="/feed/")
         for source, item, obj, url in self.attachment_links:
             target_url = obj.file.url if obj is not None else ""
-            on_old_site = urlsplit(url).hostname in (None, *self.scan_result.hosts)
+            host = urlsplit(url).hostname
+            on_old_site = host is None or host.removeprefix("www.") in self.scan_result.hosts
             if target_url:
                 self.redirects.add(old_path(item.link), link=target_url)
                 if on_old_site:
