@@ -345,7 +345,7 @@ class _Reader:
                 reason = str(error).split(": line ", 1)[0]
                 line, column = self.source.position(*error.position)
                 if reason == "unbound prefix":
-                    prefix = undeclared_prefix(self.path, line, column)
+                    prefix = undeclared_prefix(self.path, line, column, self.source.added)
                     if prefix:
                         reason += f" (the prefix {prefix}: has no xmlns:{prefix} declaration)"
                 reason = f"broken XML (column {column}): {reason}"

@@ -53,7 +53,8 @@ class ExportSource:
         self.skipped_lines = 0
         self.at_start = True
         self.in_head = True  # until the end of the <rss …> tag has been read and handed on
-        self.borrowed = {}  # namespace -> prefix, for the declarations added here
+        self.added = ()  # the prefixes declared here
+        self.borrowed = {}  # namespace -> prefix, for those whose uses can be told apart
         self.inserted = None  # (line, column, length) of the added declarations, for messages
 
     def read(self, size: int) -> bytes:
@@ -90,6 +91,7 @@ class ExportSource:
             uri = (double or single).decode("utf-8", "replace")
             declared[prefix.decode("utf-8", "replace")] = uri
         missing = {p: uri for p, uri in USUAL_NAMESPACES.items() if p not in declared}
+        self.added = tuple(missing)
         # A namespace <rss> declares under another prefix cannot tell its uses apart: no warning.
         self.borrowed = {uri: p for p, uri in missing.items() if uri not in declared.values()}
         added = "".join(f' xmlns:{prefix}="{uri}"' for prefix, uri in missing.items()).encode()
@@ -136,15 +138,15 @@ def _after(head, closing, at):
     return end + len(closing) if end >= 0 else -1
 
 
-def undeclared_prefix(path, line, column):
-    """The prefix that expat's "unbound prefix" at (line, 1-based column) of the file is about,
-    or "" when it cannot be told."""
+def undeclared_prefix(path, line, column, bound=()):
+    """The prefix that expat's "unbound prefix" at (line, 1-based column) of the file is about
+    (not one of `bound`), or "" when it cannot be told."""
     try:
         with open(path, encoding="utf-8", errors="replace") as lines:
             text = next(islice(lines, line - 1, None), "")
     except OSError:
         return ""
     for match in _PREFIXED.finditer(text, max(column - 2, 0)):
-        if match.group(1) not in ("xml", "xmlns", *USUAL_NAMESPACES):
+        if match.group(1) not in ("xml", "xmlns", *bound):
             return match.group(1)
     return ""

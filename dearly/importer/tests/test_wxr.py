@@ -415,6 +415,21 @@ def test_the_rss_tag_is_found_after_a_bom_a_long_prologue_and_several_reads(tmp_
     assert (item.wp_id, item.line) == (9, line_of(text, "<item>"))
 
 
+def test_past_a_megabyte_of_prologue_nothing_is_declared_and_the_error_names_the_prefix(
+    tmp_path,
+):
+    prologue = "<!-- " + "a plugin printed this. " * 60_000 + "-->\n"
+    path = tmp_path / "chatty.xml"
+    path.write_text(prologue + WPCOM_EXPORT.split("\n", 1)[1])
+    with pytest.raises(WXRError) as caught:
+        list(iter_wxr(path))
+    line = line_of(WPCOM_EXPORT, "<atom:link")  # the XML declaration gave way to one line
+    assert str(caught.value) == (
+        f"{path}:{line}: broken XML (column 1): unbound prefix (the prefix atom: has no "
+        "xmlns:atom declaration)"
+    )
+
+
 HIJACKED = "http://example.com/not-wordpress/"
 
 
