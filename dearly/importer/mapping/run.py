@@ -176,7 +176,7 @@ class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
             raise ImportRefused("there is no default site: run `manage.py load_demo` first")
         self.home = site.root_page.specific
         self.tree = Tree()
-        self.redirects = RedirectBook()
+        self.redirects = RedirectBook(self.home)
         self.comments = CommentWriter(
             self.table,
             self.report,
@@ -208,6 +208,11 @@ class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
                 self.author(source, thing)
             elif isinstance(thing, wxr.Term):
                 self.term(source, thing)
+            elif isinstance(thing, wxr.Skipped):
+                self.report.skip(f"{thing.what}s that could not be read", thing.comments)
+                self.report.warn(str(thing))
+            elif isinstance(thing, wxr.Notice):
+                self.report.warn(str(thing))
             elif isinstance(thing, wxr.Item):
                 self.current_source = source
                 self.item(source, thing)
@@ -246,10 +251,10 @@ class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
         if post_type == "attachment":
             return self.attachment(source, item)
         if post_type not in ("post", "page"):
-            self.report.skipped[f"{post_type or 'untyped'} items"] += 1
+            self.report.skip(f"{post_type or 'untyped'} items", len(item.comments))
             return None
         if item.status in SKIPPED_STATUSES:
-            self.report.skipped[f"{post_type}s with status {item.status}"] += 1
+            self.report.skip(f"{post_type}s with status {item.status}", len(item.comments))
             return None
         kind_key = Kind.POST if post_type == "post" else Kind.PAGE
         known = self.table.get(source, kind_key, item.wp_id)
@@ -380,6 +385,8 @@ class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
         self.table.record(source, Kind.ATTACHMENT, item.wp_id, obj, old_url=url, model=model)
         bucket = self.report.created if known is None else self.report.unchanged
         bucket["attachments (original URLs recorded)"] += 1
+        if item.comments:  # attachment pages are not imported, nor their comments
+            self.report.skipped["comments on attachments"] += len(item.comments)
         self.attachment_links.append((source, item, obj, url))
 
     # --- the end -----------------------------------------------------------------------
@@ -414,8 +421,7 @@ class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
         self._bump_cached_versions()
         self.table.flush()
         self.report.created["redirects"] += self.redirects.created
-        for path in self.redirects.too_long:
-            self.report.warn(f"{path}: too long for a redirect (255 characters at most)")
+        self._report_unredirected()
 
     def _reindex(self):
         if self.options.dry_run:

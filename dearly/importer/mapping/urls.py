@@ -67,17 +67,35 @@ class OldUrls:
                 self.redirects.add(f"{prefix}/{feed}", link="/feed/")
         for source, item, obj, url in self.attachment_links:
             target_url = obj.file.url if obj is not None else ""
-            if not target_url and item.parent_id:
-                parent = self.table.object_id(source, Kind.POST, item.parent_id)
-                parent = parent or self.table.object_id(source, Kind.PAGE, item.parent_id)
-                page = Page.objects.filter(pk=parent).first() if parent else None
-                if page is not None:
-                    self.redirects.add(old_path(item.link), page=page)
-                    continue
+            host = urlsplit(url).hostname
+            on_old_site = host is None or host.removeprefix("www.") in self.scan_result.hosts
             if target_url:
                 self.redirects.add(old_path(item.link), link=target_url)
-                if urlsplit(url).hostname in (None, *self.scan_result.hosts):
+                if on_old_site:
                     self.redirects.add(urlsplit(url).path, link=target_url)
+                continue
+            parent = item.parent_id and (
+                self.table.object_id(source, Kind.POST, item.parent_id)
+                or self.table.object_id(source, Kind.PAGE, item.parent_id)
+            )
+            page = Page.objects.filter(pk=parent).first() if parent else None
+            if page is not None:
+                # No file here: its page, its upload and ?attachment_id= lead to the post it
+                # belonged to, never back to the old host.
+                self.table.record(source, Kind.ATTACHMENT, item.wp_id, page, old_url=url)
+                self.redirects.add(old_path(item.link), page=page)
+                if on_old_site:
+                    self.redirects.add(urlsplit(url).path, page=page)
+
+    def _report_unredirected(self):
+        for path in self.redirects.too_long:
+            self.report.warn(f"{path}: too long for a redirect (255 characters at most)")
+        for path, keeper, page in self.redirects.taken:
+            shown = path if "." in path.rsplit("/", 1)[-1] else f"{path}/"
+            self.report.not_redirected.append(
+                f"{shown}: {keeper} keeps it; the imported “{page.title}” is at "
+                f"{site_relative(page.url_path)}"
+            )
 
     def _fix_links(self):
         fixer = LinkFixer(self.redirects, ImportedObject.objects.new_home)
