@@ -223,6 +223,9 @@ class PostPage(CommentableMixin, Page):
     def kind(self):
         return "post"
 
+    # Read by retrieval_document below: dearly.retrieval fetches them for a batch of pages.
+    retrieval_prefetch = ("topics",)
+
     def retrieval_document(self):
         """What search, related posts and "already answered?" know of this post (dearly.retrieval):
         its words, and the text whose meaning is embedded (what it is about first: the model
