@@ -185,6 +185,7 @@ def test_the_text_uses_typographic_quotes():
                 yield from strings(item)
 
     everything = [content.letters(), content.guides(), content.pages(), content.threads()]
+    everything.append(content.topics())
     for text in strings(everything):
         prose = re.sub(r"<[^>]+>|\(page:[a-z0-9-]+\)", "", text)
         assert not re.search(r"['\"]|\.\.\.", prose), prose
