@@ -17,6 +17,8 @@ from xml.etree.ElementTree import ParseError, TreeBuilder
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import DefusedXMLParser, iterparse
 
+from .sources.records import SourceError
+
 __all__ = ["Author", "Channel", "Comment", "Item", "Term", "WXRError", "iter_wxr"]
 
 # Hosts write the wp: namespace as http or https and with any version (1.0/, 1.1/, 1.2/).
@@ -25,15 +27,8 @@ CONTENT_NAMESPACE = "http://purl.org/rss/1.0/modules/content/"
 DC_NAMESPACE = "http://purl.org/dc/elements/1.1/"
 
 
-class WXRError(Exception):
+class WXRError(SourceError):
     """A file that cannot be imported: `str(e)` is "path:line: reason"."""
-
-    def __init__(self, path, line: int | None, reason: str):
-        self.path = str(path)
-        self.line = line
-        self.reason = reason
-        where = f"{self.path}:{line}" if line else self.path
-        super().__init__(f"{where}: {reason}")
 
 
 @dataclass(frozen=True, slots=True)
