@@ -1,19 +1,19 @@
-"""What the WordPress import made from what: the key to re-running it and to old URLs."""
+"""What the imports made from what: the key to re-running them and to old URLs."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+
+# Sources whose ids are not WordPress's: "?p=123" never meant their post 123.
+NOT_WORDPRESS = ("ghost", "substack")
 
 
 class ImportedObjectQuerySet(models.QuerySet):
     def new_home(self, kinds, wp_id):
         """(page id, URL) where "?p=ID" of an imported site now lives, newest import first."""
-        found = (
-            self.filter(kind__in=kinds, key=str(wp_id), object_id__isnull=False)
-            .order_by("-imported_at")
-            .first()
-        )
+        rows = self.filter(kind__in=kinds, key=str(wp_id)).exclude(source__in=NOT_WORDPRESS)
+        found = rows.filter(object_id__isnull=False).order_by("-imported_at").first()
         if found is None:
-            found = self.filter(kind__in=kinds, key=str(wp_id)).order_by("-imported_at").first()
+            found = rows.order_by("-imported_at").first()
             return (None, found.old_url) if found is not None else (None, "")
         if found.kind in (self.model.Kind.POST, self.model.Kind.PAGE):
             return found.object_id, ""
@@ -22,11 +22,11 @@ class ImportedObjectQuerySet(models.QuerySet):
 
 
 class ImportedObject(models.Model):
-    """One WordPress thing (post, page, comment, author, term, file) and what it became here.
+    """One imported thing (post, page, comment, author, term, file) and what it became here.
 
-    `source` names the WordPress site (its base blog URL without the scheme), so two sites'
-    post 12 never meet; `key` is the WordPress id, or the slug, login or upload path for
-    things WordPress keys that way."""
+    `source` names the site: a WordPress site's base blog URL without the scheme (so two
+    sites' post 12 never meet), or "ghost" or "substack", whose ids are unique across sites.
+    `key` is the source's id, or the slug, login or upload path for things keyed that way."""
 
     class Kind(models.TextChoices):
         AUTHOR = "author"

@@ -1,5 +1,6 @@
-"""Fixtures for the WordPress import tests: the small exports in data/, and the theme test
-data from ../shared when it is there (it is never copied into the repository)."""
+"""Fixtures for the import tests: the small WordPress exports in data/, and the theme test
+data from ../shared when it is there (it is never copied into the repository). Ghost and
+Substack exports are written by the tests themselves (test_ghost.py, test_substack.py)."""
 
 import io
 from pathlib import Path
@@ -28,10 +29,10 @@ WXR_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def run_import(*args):
+def run_import(*args, command="import_wordpress"):
     """The command's summary, as the site operator would read it."""
     out = io.StringIO()
-    call_command("import_wordpress", *[str(a) for a in args], stdout=out)
+    call_command(command, *[str(a) for a in args], stdout=out)
     return out.getvalue()
 
 
