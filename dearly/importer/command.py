@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from . import content
-from .mapping.run import ImportRefused
+from .mapping.run import Import, ImportOptions, ImportRefused
 from .sources.records import SourceError
 
 
@@ -36,6 +36,11 @@ class ImportCommand(BaseCommand):
             raise CommandError(f"--letter-pattern: not a regular expression ({error})") from None
         if media_dir and not Path(media_dir).is_dir():
             raise CommandError(f"--media-dir {media_dir}: no such directory")
+
+    def import_source(self, source, **options):
+        """Import a records.Source with the shared mapping (ImportOptions' fields)."""
+        importer = Import(source, ImportOptions(**options))
+        self.run_import(lambda bar: importer.run(progress=bar), dry_run=options["dry_run"])
 
     def run_import(self, run, *, dry_run):
         """`run(progress)` imports and returns the report, printed here."""

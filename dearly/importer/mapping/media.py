@@ -26,7 +26,7 @@ SIZED = re.compile(r"^size/w\d+(?:h\d+)?/")  # Ghost's resized copies: size/w600
 def upload_path(url, folder="/uploads/"):
     """ "2013/01/photo.jpg" from any URL containing /uploads/ (the `folder`), else ""."""
     path = unquote(urlsplit(url.strip()).path)
-    if folder not in path:
+    if not folder or folder not in path:
         return ""
     relative = PurePosixPath(path.split(folder, 1)[1])
     if any(part in ("", ".", "..") for part in relative.parts):

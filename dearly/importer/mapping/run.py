@@ -189,6 +189,9 @@ class Import(AuthorsAndTerms, BodyBlocks, OldUrls):
             if isinstance(record, records.Reader):
                 self.readers.add(record)
                 continue
+            if isinstance(record, records.Notice):
+                self.report.warn(record.message)
+                continue
             self.current_source = site
             if isinstance(record, records.Entry):
                 self.entry(site, record)

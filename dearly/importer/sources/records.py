@@ -2,8 +2,9 @@
 
 A source reads its export twice: `scan()` reads all of it and refuses a broken file
 (`SourceError`) before anything is written; `records()` then yields, in order, a `Site`,
-`Person`s and `Term`s, then `Entry`s and the rest. `convert(site, entry, resolve_link)` turns
-an entry's body, in the source's own format, into body blocks (../content/)."""
+`Person`s and `Term`s, then `Entry`s and the rest (`Reader`, `Skipped`, `Notice`).
+`convert(site, entry, resolve_link)` turns an entry's body, in the source's own format, into
+body blocks (../content/)."""
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -120,6 +121,13 @@ class Skipped:
 
     reason: str  # "nav_menu_item items"
     count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something the summary should warn about."""
+
+    message: str
 
 
 @dataclass

@@ -5,9 +5,16 @@ Substack exports are written by the tests themselves (test_ghost.py, test_substa
 import io
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from wagtail.contrib.redirects.models import Redirect
+from wagtail.models import Page, PageViewRestriction, Revision
+
 import pytest
+
+from dearly.importer.models import ImportedObject
+from dearly.newsletter.models import Subscriber
 
 DATA = Path(__file__).resolve().parent / "data"
 THEME_EXPORT = (
@@ -34,6 +41,18 @@ def run_import(*args, command="import_wordpress"):
     out = io.StringIO()
     call_command(command, *[str(a) for a in args], stdout=out)
     return out.getvalue()
+
+
+def imported_page(source, key):
+    """The page a source's post or page `key` became."""
+    row = ImportedObject.objects.get(source=source, kind__in=["post", "page"], key=key)
+    return Page.objects.get(pk=row.object_id).specific
+
+
+def row_counts():
+    """How many rows an import may write, table by table: equal before and after a refusal."""
+    tables = (Page, Redirect, ImportedObject, Revision, PageViewRestriction, Subscriber)
+    return [model.objects.count() for model in (*tables, get_user_model())]
 
 
 @pytest.fixture

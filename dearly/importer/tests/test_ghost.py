@@ -6,22 +6,19 @@ import json
 
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.core.management import CommandError
+from django.core.management import CommandError, call_command
 
-from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import Page, PageViewRestriction, Revision
 
 import pytest
 
 from dearly.articles.models import ArticlePage, LetterPage, PostPage
 from dearly.core.models import StandardPage
-from dearly.importer.models import ImportedObject
 from dearly.newsletter.models import Subscriber
 
-from .conftest import run_import
+from .conftest import imported_page, row_counts, run_import
 
 pytestmark = pytest.mark.django_db
-TABLES = (Page, Redirect, ImportedObject, Revision, PageViewRestriction, Subscriber)
 LETTER_HTML = (
     "<p>Dear Dr. Mimi,</p><p>My desk is too small for two screens.</p><p>—Cramped</p>"
     "<p>Dear Cramped,</p><p>Ask for a bigger one, in writing.</p><p>—Dr. Mimi</p>"
@@ -79,12 +76,7 @@ def export(path, posts, *, version="5.80.0", tags=None, posts_tags=(), posts_met
 
 
 def imported(key):
-    row = ImportedObject.objects.get(source="ghost", kind__in=["post", "page"], key=key)
-    return Page.objects.get(pk=row.object_id).specific
-
-
-def snapshot():
-    return [model.objects.count() for model in (*TABLES, get_user_model())]
+    return imported_page("ghost", key)
 
 
 def ghost(*args):
@@ -252,9 +244,9 @@ def test_a_rerun_duplicates_nothing_and_keeps_edits_made_here(site_tree, tmp_pat
     posts = [post(1, "First title"), post(2, "Second title")]
     path = export(tmp_path / "ghost.json", posts)
     ghost(path)
-    before = snapshot()
+    before = row_counts()
     assert "guides: 0 created, 2 unchanged" in ghost(path)
-    assert snapshot() == before
+    assert row_counts() == before
 
     edited = imported(ghost_id(2))
     editor = get_user_model().objects.create_superuser("ed", "ed@example.com", "pw-12345")
@@ -272,9 +264,9 @@ def test_a_rerun_duplicates_nothing_and_keeps_edits_made_here(site_tree, tmp_pat
 def test_dry_run_writes_nothing_and_reports_the_same(site_tree, site_export, tmp_path):
     members = tmp_path / "members.csv"
     members.write_text("email,name,subscribed_to_emails\nann@example.com,Ann,true\n")
-    before = snapshot()
+    before = row_counts()
     dry = ghost(site_export, "--members", members, "--dry-run")
-    assert snapshot() == before
+    assert row_counts() == before
     assert dry.startswith("Dry run: nothing was written.")
     assert dry.split("\n", 1)[1] == ghost(site_export, "--members", members)
 
@@ -368,12 +360,12 @@ def test_broken_exports_are_refused_in_one_line_and_nothing_written(
         path.write_bytes(b'{"db": [\xff]}')
     else:
         path.write_text(content)
-    before = snapshot()
+    before = row_counts()
     with pytest.raises(CommandError) as refused:
         ghost(path)
     message = str(refused.value)
     assert "\n" not in message and message.startswith(f"{path}") and reason in message, message
-    assert snapshot() == before
+    assert row_counts() == before
 
 
 @pytest.mark.parametrize(
@@ -388,11 +380,11 @@ def test_broken_exports_are_refused_in_one_line_and_nothing_written(
 def test_a_broken_members_file_refuses_the_whole_import(site_tree, tmp_path, members, reason):
     path = tmp_path / "members.csv"
     path.write_text(members)
-    before = snapshot()
+    before = row_counts()
     with pytest.raises(CommandError, match=reason) as refused:
         ghost(export(tmp_path / "g.json", [post(1, "Hello")]), "--members", path)
     assert str(refused.value).startswith(f"{path}")
-    assert snapshot() == before
+    assert row_counts() == before
 
 
 def test_missing_files_are_named(site_tree, tmp_path):
@@ -406,3 +398,11 @@ def test_missing_files_are_named(site_tree, tmp_path):
 def test_an_export_without_the_db_wrapper_imports_too(site_tree, tmp_path):
     ghost(export(tmp_path / "plain.json", [post(1, "Unwrapped")], wrap=False))
     assert imported(ghost_id(1)).title == "Unwrapped"
+
+
+def test_the_progress_bar_counts_every_post(site_tree, site_export):
+    from .test_import_command import Terminal
+
+    terminal = Terminal()
+    call_command("import_ghost", str(site_export), stdout=terminal)
+    assert "Importing" in terminal.getvalue() and "9/9" in terminal.getvalue()  # 8 + #tags

@@ -4,7 +4,6 @@ Thin: sources/ghost.py reads the export, mapping/ decides what each post becomes
 what happened. See docs/moving-in.md."""
 
 from dearly.importer.command import ImportCommand
-from dearly.importer.mapping.run import Import, ImportOptions
 from dearly.importer.sources.ghost import GhostExport
 
 
@@ -27,8 +26,7 @@ class Command(ImportCommand):
 
     def handle(self, *args, export, members, dry_run, letter_pattern, media_dir, **options):
         self.check_arguments([export, members], letter_pattern, media_dir)
-        importer = Import(
-            GhostExport(export, members),
-            ImportOptions(letter_pattern=letter_pattern, media_dir=media_dir, dry_run=dry_run),
+        source = GhostExport(export, members)
+        self.import_source(
+            source, letter_pattern=letter_pattern, media_dir=media_dir, dry_run=dry_run
         )
-        self.run_import(lambda bar: importer.run(progress=bar), dry_run=dry_run)
