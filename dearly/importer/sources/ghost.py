@@ -58,12 +58,15 @@ class GhostExport:
     def scan(self):
         scan = Scan()
         self.first_pass = True
+        row_authors = set()
         for row, _ in self._posts():
             scan.items += 1
+            row_authors.add(str(row.get("author_id") or ""))
             if _kind(row) == "page":
                 scan.pages.add((SITE_KEY, str(row.get("id") or "")))
         self._check_version()
         self._index()
+        self.authors |= row_authors - {""}  # exports from before posts_authors (Ghost < 1.22)
         if self.internal_tags:
             scan.items += 1  # their Skipped record
         if self.members:
