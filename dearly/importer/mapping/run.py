@@ -330,7 +330,8 @@ class Import(AuthorsAndTerms, BodyBlocks, OldUrls):
                 self.new_tag_links += [(page.pk, tag.pk) for tag in terms[1]]
         else:
             page.save(clean=False)
-        set_password(page, entry.password if entry.status == "publish" else "")
+        if entry.password is not None:
+            set_password(page, entry.password if entry.status == "publish" else "")
         if entry.audience == records.MEMBERS:
             require_login(page)
         if go_live_at is not None:

@@ -88,7 +88,7 @@ class Entry:
     date: datetime | None = None  # aware, UTC
     author: str = ""  # a Person's login
     parent: str = ""  # a page's parent page's key
-    password: str = ""
+    password: str | None = None  # None: the source has no post passwords (leave any alone)
     audience: str = PUBLIC  # PUBLIC, MEMBERS (readers with an account) or PAID (no one yet)
     audience_label: str = ""  # how the export said it, for the summary
     status_label: str = ""  # the same for a "private" status
