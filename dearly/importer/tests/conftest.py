@@ -3,6 +3,9 @@ data from ../shared when it is there (it is never copied into the repository). G
 Substack exports are written by the tests themselves (test_ghost.py, test_substack.py)."""
 
 import io
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -41,6 +44,21 @@ def run_import(*args, command="import_wordpress"):
     out = io.StringIO()
     call_command(command, *[str(a) for a in args], stdout=out)
     return out.getvalue()
+
+
+def manage_py(tmp_path, *args):
+    """`manage.py ARGS` as a site operator runs it, in a process of its own (on an empty
+    database: what it prints before touching one)."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'none.sqlite3'}"}
+    env["DJANGO_SETTINGS_MODULE"] = "dearly.settings.test"
+    return subprocess.run(
+        [sys.executable, "manage.py", *map(str, args)],
+        cwd=Path(__file__).resolve().parents[3],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def imported_page(source, key):

@@ -17,7 +17,7 @@ from dearly.articles.models import LetterPage, PostPage
 from dearly.importer.models import ImportedObject
 from dearly.newsletter.models import Subscriber
 
-from .conftest import imported_page, row_counts, run_import
+from .conftest import imported_page, manage_py, row_counts, run_import
 from .test_ghost import LETTER_HTML, export, ghost_id, post
 
 pytestmark = pytest.mark.django_db
@@ -273,3 +273,18 @@ def test_hostile_and_broken_zips_are_refused_in_one_line_and_nothing_written(
     message = str(refused.value)
     assert "\n" not in message and message.startswith(str(path)) and reason in message, message
     assert row_counts() == before
+
+
+@pytest.mark.servers
+@pytest.mark.parametrize("command", ["import_ghost", "import_substack"])
+def test_the_command_line_exits_1_with_one_line_and_no_traceback(tmp_path, command):
+    path = tmp_path / "export"
+    if command == "import_ghost":
+        path.write_text('{"db": [{"meta": {"version": "5.1.0"}, "data": {"posts": [{"id": "a')
+    else:
+        path.write_bytes(_zip_with(("posts.csv", "post_id\n"), ("../../etc/passwd", "x")))
+    result = manage_py(tmp_path, command, path)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"CommandError: {path}"), result.stderr
+    assert result.stdout == ""
