@@ -131,13 +131,18 @@ def measure_site(port, sample, queries, similar_set):
     guides = first_visits(port, sample["guides"])
     letters = first_visits(port, sample["letters"])
     search = first_visits(port, ["/search/?q=" + quote(q) for q in queries])
+    slowest = sorted(zip(search, queries, strict=True), reverse=True)[:5]
     for text in ("warm up the workers", "a second warm-up question"):
         retrieval_eval.ask_similar(port, text)
     similar = retrieval_eval.measure_similar(port, *similar_set)
     return {
         "guide": {"n": len(guides), **retrieval_eval.latency(guides)},
         "letter": {"n": len(letters), **retrieval_eval.latency(letters)},
-        "search": {"n": len(search), **retrieval_eval.latency(search)},
+        "search": {
+            "n": len(search),
+            **retrieval_eval.latency(search),
+            "slowest": [[q, round(ms, 1)] for ms, q in slowest],
+        },
         "similar": {
             "n": similar["paraphrases"] + similar["off_topic"],
             "p50_ms": similar["p50_ms"],
@@ -220,6 +225,7 @@ def print_size(result):
               f"p95 < {TARGET_MS[key]}: {met}")  # fmt: skip
     for key in ("recall@1", "recall@3", "off_topic_rate"):
         print(f"{'similar ' + key:<24} {demo['similar'][key]:>18} {big['similar'][key]:>22}")
+    print("slowest searches: " + ", ".join(f"{q!r} {ms} ms" for q, ms in big["search"]["slowest"]))
     met = "met" if big["rss_mb"] < TARGET_RSS_MB else "MISSED"
     print(f"{'RSS of the site, MB':<24} {demo['rss_mb']:>18} {big['rss_mb']:>22}  "
           f"< {TARGET_RSS_MB}: {met}")  # fmt: skip

@@ -3,22 +3,32 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from wagtail.models import Page
+
 # Sources whose ids are not WordPress's: "?p=123" never meant their post 123.
 NOT_WORDPRESS = ("ghost", "substack")
 
 
 class ImportedObjectQuerySet(models.QuerySet):
-    def new_home(self, kinds, wp_id):
-        """(page id, URL) where "?p=ID" of an imported site now lives, newest import first."""
+    def new_home(self, kinds, wp_id, *, old_url=True):
+        """(page id, URL) where "?p=ID" of an imported site now lives, newest import first.
+
+        An attachment whose file is not here leads to the post it belonged to; with nothing
+        here at all, to its `old_url` on the old site (links in text), or nowhere when the
+        caller asks for no old URLs (redirects never send readers back to the old host)."""
         rows = self.filter(kind__in=kinds, key=str(wp_id)).exclude(source__in=NOT_WORDPRESS)
         found = rows.filter(object_id__isnull=False).order_by("-imported_at").first()
         if found is None:
             found = rows.order_by("-imported_at").first()
-            return (None, found.old_url) if found is not None else (None, "")
+            return None, found.old_url if found is not None and old_url else ""
         if found.kind in (self.model.Kind.POST, self.model.Kind.PAGE):
             return found.object_id, ""
         target = found.target
-        return None, target.file.url if target is not None else found.old_url
+        if isinstance(target, Page):
+            return target.pk, ""
+        if target is not None:
+            return None, target.file.url
+        return None, found.old_url if old_url else ""
 
 
 class ImportedObject(models.Model):

@@ -18,7 +18,7 @@ def redirect_wordpress_query_urls(page, request, serve_args, serve_kwargs):
     target = query_target(request.META.get("QUERY_STRING", ""))
     if target is None:
         return None
-    page_id, link = ImportedObject.objects.new_home(*target)
+    page_id, link = ImportedObject.objects.new_home(*target, old_url=False)
     if page_id:
         new_page = Page.objects.filter(pk=page_id).first()
         link = new_page.get_url(request) if new_page is not None and new_page.live else ""

@@ -6,9 +6,16 @@ export. Entity declarations (billion laughs, external entities) are refused by d
 broken XML, a refused file or a file that is not a WordPress export raises `WXRError` with
 the file and line. Values are as exported (titles and bodies raw), except that WXR 1.0's "tag"
 taxonomy is called "post_tag" as in later versions.
+
+Tolerant where WordPress's own importer is: an item, author, term or comment that cannot be
+read is yielded as `Skipped` (with its line and why) and the rest of the file is read; an
+undeclared prefix that exports are known to use, or an odd `wp:wxr_version`, is read anyway
+and told as a `Notice`.
 """
 
-from collections import deque
+import functools
+import re
+from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,18 +24,59 @@ from xml.etree.ElementTree import ParseError, TreeBuilder
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import DefusedXMLParser, iterparse
 
-from .sources.records import SourceError
+from .sources.records import SourceError, at_line
+from .wxr_source import USUAL_NAMESPACES, ExportSource, undeclared_prefix
 
-__all__ = ["Author", "Channel", "Comment", "Item", "Term", "WXRError", "iter_wxr"]
+__all__ = ["Author", "Channel", "Comment", "Item", "Notice", "Skipped", "Term", "WXRError"]
+__all__ += ["iter_wxr"]
 
 # Hosts write the wp: namespace as http or https and with any version (1.0/, 1.1/, 1.2/).
 WP_NAMESPACE_PREFIXES = ("http://wordpress.org/export/", "https://wordpress.org/export/")
-CONTENT_NAMESPACE = "http://purl.org/rss/1.0/modules/content/"
-DC_NAMESPACE = "http://purl.org/dc/elements/1.1/"
+CONTENT_NAMESPACE = USUAL_NAMESPACES["content"]
+DC_NAMESPACE = USUAL_NAMESPACES["dc"]
+NEWEST_WXR = (1, 2)
 
 
 class WXRError(SourceError):
     """A file that cannot be imported: `str(e)` is "path:line: reason"."""
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something read anyway that the site operator should know: `str()` is "path:line: …"."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self):
+        return at_line(self.path, self.line, self.message)
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An item, author, term or comment that could not be read, left out of the import."""
+
+    what: str  # "item", "author", "term" or "comment"
+    path: str
+    line: int | None  # where the item (or the item holding the comment) starts
+    reason: str
+    comments: int = 0  # the <wp:comment>s of a skipped item, left out with it
+
+    def __str__(self):
+        n = self.comments
+        left_out = {0: "", 1: " (and its comment)"}.get(n, f" (and its {n} comments)")
+        return at_line(
+            self.path, self.line, f"{_LABELS[self.what]}{left_out} skipped: {self.reason}"
+        )
+
+
+_LABELS = {"item": "this <item>", "author": "this <wp:author>", "term": "this term"}
+_LABELS["comment"] = "a <wp:comment> of this <item>"
+
+
+class _Unreadable(Exception):
+    """Raised while building one thing; the reader skips that thing and reads on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,40 +154,15 @@ class Item:
         return [value for meta_key, value in self.meta if meta_key == key]
 
 
-def iter_wxr(path) -> Iterator[Channel | Author | Term | Item]:
-    """Yield the channel, then authors, terms and items of one WXR file, in file order."""
+def iter_wxr(path) -> Iterator[Channel | Author | Term | Item | Skipped | Notice]:
+    """Yield the channel, then authors, terms and items of one WXR file, in file order, with
+    what could not be read (`Skipped`) and what was read anyway (`Notice`) among them."""
     try:
         source = open(path, "rb")  # noqa: SIM115 (closed below; the generator owns it)
     except OSError as error:
         raise WXRError(path, None, f"cannot read the file ({error.strerror})") from None
     with source:
         yield from _Reader(str(path)).read(source)
-
-
-# Control characters are not allowed in XML 1.0, yet WordPress exports them as they were pasted.
-_CONTROL_BYTES = bytes(byte for byte in range(32) if byte not in (9, 10, 13))
-
-
-class _CleanSource:
-    """The export as expat can read it: control characters dropped, and blank lines before
-    the XML declaration (a plugin's stray output, which WordPress itself tolerates) skipped."""
-
-    def __init__(self, raw):
-        self.raw = raw
-        self.skipped_lines = 0
-        self.at_start = True
-
-    def read(self, size: int) -> bytes:
-        data = self.raw.read(size)
-        while self.at_start and data:
-            stripped = data.lstrip(b" \t\r\n")
-            self.skipped_lines += data.count(b"\n", 0, len(data) - len(stripped))
-            if stripped:
-                self.at_start = False
-                data = stripped
-            else:
-                data = self.raw.read(size)
-        return data.translate(None, _CONTROL_BYTES)
 
 
 class _LineTreeBuilder(TreeBuilder):
@@ -163,15 +186,13 @@ class _LineTreeBuilder(TreeBuilder):
         return super().end(tag)
 
 
-_tag_names: dict[str, str] = {}
+# Bounded: a hostile file could invent endless tag names.
+_names_cache = functools.lru_cache(maxsize=10_000)
 
 
+@_names_cache
 def _short(tag: str) -> str:
     """Map "{http://wordpress.org/export/1.2/}post_id" to "wp:post_id", whatever the version."""
-    try:
-        return _tag_names[tag]
-    except KeyError:
-        pass
     name = tag
     if tag.startswith("{"):
         uri, local = tag[1:].split("}", 1)
@@ -183,8 +204,6 @@ def _short(tag: str) -> str:
             name = f"content:{local}"
         elif uri == DC_NAMESPACE:
             name = f"dc:{local}"
-    if len(_tag_names) < 10_000:  # a hostile file could invent endless tag names
-        _tag_names[tag] = name
     return name
 
 
@@ -220,13 +239,17 @@ class _Reader:
         self.wp_namespace = ""
         self.line = None
         self.root_line = None
+        self.version_line = None
+        self.notices: list[Notice | Skipped] = []  # told with the next thing yielded
+        self.scopes: list[str | None] = []  # the namespace of each open xmlns declaration
+        self.declared: Counter = Counter()  # namespaces the file declares in scope, below <rss>
 
     def read(self, source):
         builder = _LineTreeBuilder()
         parser = DefusedXMLParser(target=builder)
         builder.expat = parser.parser
-        source = self.source = builder.source = _CleanSource(source)
-        events = iterparse(source, events=("start", "end", "start-ns"), parser=parser)
+        source = self.source = builder.source = ExportSource(source)
+        events = iterparse(source, events=("start", "end", "start-ns", "end-ns"), parser=parser)
         depth = 0
         channel = top = None
         lines = builder.start_lines
@@ -250,6 +273,9 @@ class _Reader:
                     self.line = lines.popleft()
                     if not self.wp_namespace:
                         raise self.not_wxr()
+                borrowed = source.borrowed
+                if borrowed and (elem.attrib or _namespace(elem.tag) in borrowed):
+                    self.note_undeclared(elem, borrowed)
             elif event == "end":
                 depth -= 1
                 if depth == 2 and top is channel:
@@ -263,11 +289,43 @@ class _Reader:
                         raise self.not_wxr()
                     if not self.channel_sent:
                         yield self.make_channel()
-            elif _is_wp_namespace(elem[1]):  # start-ns: elem is (prefix, uri)
-                self.wp_namespace = elem[1]
+            elif event == "start-ns":  # elem is (prefix, uri)
+                uri = elem[1]
+                if _is_wp_namespace(uri):
+                    self.wp_namespace = uri
+                # Those on <rss> are known (ExportSource declares only what it lacks).
+                self.scopes.append(uri if depth else None)
+                self.declared[uri] += bool(depth)
+            else:  # end-ns
+                uri = self.scopes.pop()
+                if uri is not None:
+                    self.declared[uri] -= 1
+            if self.notices:
+                yield from self.told()
         if channel is None:
             self.line = None
             raise self.error("not a WordPress export: there is no <channel> inside <rss>")
+
+    def note_undeclared(self, elem, borrowed):
+        """Tell once per prefix where the file first uses one that ExportSource declared."""
+        for name in (elem.tag, *elem.attrib):
+            uri = _namespace(name)
+            if uri in borrowed and not self.declared[uri]:
+                prefix = borrowed.pop(uri)
+                self.notices.append(
+                    Notice(
+                        self.path,
+                        self.line,
+                        f"the prefix {prefix}: is used without an xmlns:{prefix} declaration "
+                        f"(WordPress.com exports do this); read as {uri}",
+                    )
+                )
+
+    def told(self):
+        """The notices gathered so far, once the channel they belong to has been yielded."""
+        if self.channel_sent:
+            notices, self.notices = self.notices, []
+            yield from notices
 
     def _guard(self, events, parser):
         """Turn parser failures into WXRError with the line where they happened."""
@@ -278,9 +336,12 @@ class _Reader:
                 return
             except ParseError as error:
                 reason = str(error).split(": line ", 1)[0]
-                line, column = error.position
-                line += self.source.skipped_lines
-                reason = f"broken XML (column {column + 1}): {reason}"
+                line, column = self.source.position(*error.position)
+                if reason == "unbound prefix":
+                    prefix = undeclared_prefix(self.path, line, column, self.source.added)
+                    if prefix:
+                        reason += f" (the prefix {prefix}: has no xmlns:{prefix} declaration)"
+                reason = f"broken XML (column {column}): {reason}"
                 raise WXRError(self.path, line, reason) from None
             except EntitiesForbidden as error:
                 line = parser.parser.CurrentLineNumber + self.source.skipped_lines
@@ -318,32 +379,58 @@ class _Reader:
         tag = _short(elem.tag)
         if tag in _CHANNEL_FIELDS:
             self.channel_fields[tag] = (elem.text or "").strip()
+            if tag == "wp:wxr_version":
+                self.version_line = self.line
             return
         if tag == "item":
-            thing = self.make_item(elem)
+            what, make = "item", self.make_item
         elif tag == "wp:author":
-            thing = self.make_author(elem)
+            what, make = "author", self.make_author
         elif tag in _TERM_TAGS:
-            thing = self.make_term(tag, elem)
+            what, make = "term", lambda elem: self.make_term(tag, elem)
         else:
             return
+        try:
+            thing = make(elem)
+        except _Unreadable as problem:
+            comments = sum(1 for child in elem if _is_comment(child.tag))
+            thing = Skipped(what, self.path, self.line, str(problem), comments)
         if not self.channel_sent:
             yield self.make_channel()
+        yield from self.told()
         yield thing
 
     def make_channel(self) -> Channel:
         self.channel_sent = True
         fields = self.channel_fields
         version = fields.get("wp:wxr_version", "")
-        if not version:
-            # WXR 1.0 files from old WordPress omit wp:wxr_version; the namespace says it.
-            version = self.wp_namespace.rstrip("/").rsplit("/", 1)[-1]
+        # WXR 1.0 files from old WordPress omit wp:wxr_version; the namespace says it.
+        from_namespace = self.wp_namespace.rstrip("/").rsplit("/", 1)[-1]
+        if version and not _VERSION.fullmatch(version):
+            self.notices.append(
+                Notice(
+                    self.path,
+                    self.version_line,
+                    f"<wp:wxr_version> is {version[:40]!r}, not a version number such as 1.2; "
+                    f"read as WXR {from_namespace} (WordPress's importer refuses such a file)",
+                )
+            )
+            version = from_namespace
+        elif version and tuple(map(int, version.split("."))) > NEWEST_WXR:
+            self.notices.append(
+                Notice(
+                    self.path,
+                    self.version_line,
+                    f"WXR {version} is newer than 1.2, the newest this importer knows; read as "
+                    "1.2 (anything new in it is left out)",
+                )
+            )
         return Channel(
             title=fields.get("title", ""),
             link=fields.get("link", ""),
             base_site_url=fields.get("wp:base_site_url", ""),
             base_blog_url=fields.get("wp:base_blog_url", ""),
-            wxr_version=version,
+            wxr_version=version or from_namespace,
             language=fields.get("language", ""),
             path=self.path,
         )
@@ -355,13 +442,16 @@ class _Reader:
         try:
             return int(value)
         except ValueError:
-            raise self.error(f"<{key}> should be a whole number, not {value!r}") from None
+            raise _Unreadable(f"<{key}> should be a whole number, not {value[:40]!r}") from None
 
     def make_author(self, elem) -> Author:
         f = _fields(elem)
+        login = f.get("wp:author_login", "").strip()
+        if not login:
+            raise _Unreadable(_missing(f, "wp:author_login"))
         return Author(
             wp_id=self.number(f, "wp:author_id", None),
-            login=f.get("wp:author_login", "").strip(),
+            login=login,
             email=f.get("wp:author_email", "").strip(),
             display_name=f.get("wp:author_display_name", "").strip(),
             first_name=f.get("wp:author_first_name", "").strip(),
@@ -394,6 +484,7 @@ class _Reader:
         terms = []
         meta = []
         comments = []
+        skipped_comments = []
         for child in elem:
             tag = _short(child.tag)
             if tag == "category":
@@ -408,14 +499,17 @@ class _Reader:
                 m = _fields(child)
                 meta.append((m.get("wp:meta_key", ""), m.get("wp:meta_value", "")))
             elif tag == "wp:comment":
-                comments.append(self.make_comment(child))
+                try:
+                    comments.append(self.make_comment(child))
+                except _Unreadable as problem:
+                    skipped_comments.append(Skipped("comment", self.path, self.line, str(problem)))
             else:
                 f[tag] = child.text or ""
         wp_id = self.number(f, "wp:post_id", None)
         if wp_id is None:
-            raise self.error("this <item> has no <wp:post_id>")
+            raise _Unreadable(_missing(f, "wp:post_id"))
         date = _date(f.get("wp:post_date_gmt", "")) or _date(f.get("wp:post_date", ""))
-        return Item(
+        item = Item(
             wp_id=wp_id,
             post_type=f.get("wp:post_type", "").strip(),
             status=f.get("wp:status", "").strip(),
@@ -439,12 +533,14 @@ class _Reader:
             path=self.path,
             line=self.line,
         )
+        self.notices += skipped_comments  # only once the item itself could be read
+        return item
 
     def make_comment(self, elem) -> Comment:
         f = _fields(elem)
         wp_id = self.number(f, "wp:comment_id", None)
         if wp_id is None:
-            raise self.error("a <wp:comment> in this <item> has no <wp:comment_id>")
+            raise _Unreadable("it has no <wp:comment_id>")
         date = _date(f.get("wp:comment_date_gmt", "")) or _date(f.get("wp:comment_date", ""))
         return Comment(
             wp_id=wp_id,
@@ -459,6 +555,35 @@ class _Reader:
             parent_id=self.number(f, "wp:comment_parent"),
             user_id=self.number(f, "wp:comment_user_id"),
         )
+
+
+_VERSION = re.compile(r"\d{1,4}\.\d{1,4}")
+
+
+def _missing(fields: dict[str, str], name: str) -> str:
+    """Why a wp: field is missing: most often the wp: prefix names another namespace there."""
+    ending = "}" + name.removeprefix("wp:")
+    for tag in fields:
+        if tag.startswith("{") and tag.endswith(ending):
+            return (
+                f"it binds the wp: prefix to {_namespace(tag)[:100]}, not to WordPress's export "
+                f"namespace, so it has no <{name}>"
+            )
+    return f"it has no <{name}>"
+
+
+def _is_comment(tag: str) -> bool:
+    """<wp:comment>, whatever its prefix is bound to (not a feed module's, such as wfw:)."""
+    return _local(tag) == "comment" and _namespace(tag) not in _FEED_MODULES
+
+
+_FEED_MODULES = frozenset(USUAL_NAMESPACES.values())
+
+
+@_names_cache
+def _namespace(name: str) -> str:
+    """ "http://www.w3.org/2005/Atom" for "{http://www.w3.org/2005/Atom}link", "" for "link"."""
+    return name[1:].split("}", 1)[0] if name.startswith("{") else ""
 
 
 def _taxonomy(domain: str) -> str:

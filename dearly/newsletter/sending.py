@@ -330,15 +330,14 @@ def _open():
 
 
 def _mark_sent(delivery, owner):
-    """Step 3: SENT, committed, only if the claim is still ours."""
-    with transaction.atomic():
-        return bool(
-            Delivery.objects.filter(
-                pk=delivery.pk, state=Delivery.State.CLAIMED, claimed_by=owner
-            ).update(
-                state=Delivery.State.SENT, sent_at=timezone.now(), attempts=delivery.attempts + 1
-            )
-        )
+    """Step 3: SENT, committed, only if the claim is still ours. One UPDATE in autocommit
+    mode commits by itself: wrapped in atomic() it cost a BEGIN and a COMMIT more, three round
+    trips a message on PostgreSQL instead of one."""
+    return bool(
+        Delivery.objects.filter(
+            pk=delivery.pk, state=Delivery.State.CLAIMED, claimed_by=owner
+        ).update(state=Delivery.State.SENT, sent_at=timezone.now(), attempts=delivery.attempts + 1)
+    )
 
 
 def _send_django(message, delivery, owner):

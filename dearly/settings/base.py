@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "dearly.importer.middleware.DoubledSlashesMiddleware",  # old WordPress links with "//"
     "dearly.core.routing.CachedRouteMiddleware",
 ]
 

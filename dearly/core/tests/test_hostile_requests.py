@@ -20,6 +20,7 @@ import logging
 import re
 import sys
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote, unquote_to_bytes
 
@@ -53,6 +54,8 @@ from dearly.comments.models import Comment
 from dearly.comments.tasks import UNSUBSCRIBE_SALT
 from dearly.core.models import ColumnSettings
 from dearly.core.requests import WagtailAdminInputMiddleware
+from dearly.newsletter.models import Mailing
+from dearly.newsletter.sending import week_of
 from dearly.questions.models import Question
 from dearly.scaleout.tests.servers import app_server, database_url, server_env
 
@@ -242,6 +245,13 @@ def demo_objects():
     )
     for media in (image, document):
         media.get_file_size(), media.get_file_hash()  # each saves what it reads
+    # The letter went out by email, and so did the weekly digest that holds it (the demo's
+    # own posts start no mailing).
+    Mailing.objects.create(page=letter)
+    week_end = (letter.first_published_at + timedelta(days=1)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    Mailing.objects.create(digest_from=week_end - timedelta(days=7), digest_until=week_end)
     return {
         "editor": editor,
         "reader": reader,
@@ -316,6 +326,7 @@ def real_values(objects):
         ("admin/questions/", "pk"): str(objects["question"].pk),
         ("ask/status/", "token"): objects["question_token"],
         ("comments/unsubscribe/", "token"): signing.dumps({"u": reader.pk}, salt=UNSUBSCRIBE_SALT),
+        ("subscribe/emails/week/", "week"): week_of(Mailing.objects.get(page=None)),
         ("tags/", "slug"): Tag.objects.first().slug,
         ("documents/", "arg0"): str(objects["document"].pk),
         ("documents/", "arg1"): "notes.txt",
@@ -711,7 +722,8 @@ def test_only_wagtails_admin_views_answer_bad_input_with_400(rf, path, error, an
 def test_an_editors_search_with_a_lone_quote_gets_400_not_the_outage_page(client, site_tree):
     """On SQLite, modelsearch puts the term in double quotes without doubling the one inside
     it; PostgreSQL's backend copes and shows the results."""
-    testing.make_letter(site_tree["letters"])
+    # Its own slug: the module's walks may have loaded the demo, whose letters are letter-N.
+    testing.make_letter(site_tree["letters"], slug="a-lone-quote")
     editor = get_user_model().objects.create_superuser("quote-editor", "q@example.com", "pw")
     client.force_login(editor)
     client.raise_request_exception = False

@@ -7,9 +7,11 @@ later in the export, and rewritten once everything exists (`LinkFixer`)."""
 import re
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
+from django.urls import Resolver404, resolve
 from django.utils.html import escape
 
 from wagtail.contrib.redirects.models import Redirect
+from wagtail.models import Page
 
 from ..models import ImportedObject
 
@@ -45,13 +47,29 @@ def old_path(url):
     parts = urlsplit(url.strip())
     if parts.query and parts.path in ("", "/"):
         return ""  # ?p=12 and friends are answered by the hook, not by redirects
-    return re.sub(r"/{2,}", "/", parts.path or "")
+    return single_slashes(parts.path or "")
+
+
+def single_slashes(path):
+    """ "/2012/01/post/" for "//2012/01/post/": a WordPress address saved with a trailing
+    slash writes such links, and Redirect.normalise_path would read "//2012" as a host."""
+    return re.sub(r"/{2,}", "/", path)
+
+
+def normal_path(path):
+    return Redirect.normalise_path(single_slashes(path))
 
 
 class RedirectBook:
-    """Every old path this import answers, loaded once and written in bulk."""
+    """Every old path this import answers, loaded once and written in bulk.
 
-    def __init__(self):
+    An old path that a page of the site (`home` and below) or one of its own views already
+    answers stays theirs: a Wagtail redirect only answers a 404, so it would never be followed
+    there. It is not written, and `taken` lists the imported pages it would have led to."""
+
+    def __init__(self, home=None):
+        self.home = home
+        self.taken = []  # (old path, who keeps it, the imported page now elsewhere)
         self.existing = dict(
             Redirect.objects.filter(site=None).values_list("old_path", "redirect_page_id")
         )
@@ -68,7 +86,7 @@ class RedirectBook:
     def add(self, path, *, page=None, link=""):
         if not path:
             return
-        normal = Redirect.normalise_path(path)
+        normal = normal_path(path)
         if normal in self.existing or normal in self.pending or normal == "/":
             return
         if len(normal) > OLD_PATH_MAX or len(link) > OLD_PATH_MAX:
@@ -89,6 +107,7 @@ class RedirectBook:
 
     def target(self, path):
         """(page id, link) an old path leads to, from this run or before."""
+        path = single_slashes(path)
         normal = Redirect.normalise_path(path)
         if normal in self.in_place:
             return self.in_place[normal], ""
@@ -108,6 +127,7 @@ class RedirectBook:
     def flush(self):
         if not self.pending:
             return
+        self._leave_answered_paths()
         Redirect.objects.bulk_create(self.pending.values(), batch_size=1000)
         for normal, redirect in self.pending.items():
             self.existing[normal] = redirect.redirect_page_id
@@ -115,6 +135,34 @@ class RedirectBook:
                 self.existing_links[normal] = redirect.redirect_link
         self.created += len(self.pending)
         self.pending = {}
+
+    def _leave_answered_paths(self):
+        keepers = {normal: "a page of this site" for normal in self.pending if _site_view(normal)}
+        if self.home is not None:
+            root = self.home.url_path
+            wanted = {f"{root}{normal[1:]}/": normal for normal in self.pending}
+            paths = list(wanted)
+            for start in range(0, len(paths), 500):
+                chunk = paths[start : start + 500]
+                slugs = {path.rstrip("/").rsplit("/", 1)[-1] for path in chunk}  # indexed
+                pages = Page.objects.filter(slug__in=slugs, url_path__in=chunk)
+                for url_path, pk, title in pages.values_list("url_path", "pk", "title"):
+                    normal = wanted[url_path]
+                    if self.pending[normal].redirect_page_id != pk:
+                        keepers[normal] = f"the page “{title}”"
+        for normal, keeper in keepers.items():
+            redirect = self.pending.pop(normal)
+            if redirect.redirect_page_id is not None:
+                self.taken.append((normal, keeper, redirect.redirect_page))
+
+
+def _site_view(normal):
+    """Whether one of the site's own views (not a page) answers this path whatever it holds."""
+    try:
+        match = resolve(normal.rstrip("/") + "/")
+    except Resolver404:
+        return False
+    return match.url_name != "wagtail_serve" and not match.args and not match.kwargs
 
 
 def site_relative(url_path):

@@ -16,10 +16,17 @@ class Report:
     kept_private: Counter = field(default_factory=Counter)
     letters: list = field(default_factory=list)
     not_split: list = field(default_factory=list)  # looked like letters, stayed guides
+    not_redirected: list = field(default_factory=list)  # old addresses kept by pages here
     warnings: list = field(default_factory=list)
 
     def warn(self, message):
         self.warnings.append(message)
+
+    def skip(self, reason, *, count=1, comments=0):
+        """Things left out; the comments they held go with them, and are counted too."""
+        self.skipped[reason] += count
+        if comments:
+            self.skipped["comments on skipped items"] += comments
 
     def lines(self, *, dry_run=False):
         out = ["Dry run: nothing was written. The import would have:"] if dry_run else []
@@ -44,6 +51,12 @@ class Report:
                 f"Looked like letters but did not split (imported as guides): {len(self.not_split)}"
             )
             out += _listed(self.not_split, limit=None)
+        if self.not_redirected:
+            out.append(
+                "Old addresses kept by pages already on this site (not redirected): "
+                f"{len(self.not_redirected)}"
+            )
+            out += _listed(self.not_redirected, limit=None)
         if self.warnings:
             out.append(f"Warnings: {len(self.warnings)}")
             out += _listed(self.warnings, limit=WARNINGS_LISTED)

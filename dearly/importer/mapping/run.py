@@ -157,7 +157,7 @@ class Import(AuthorsAndTerms, BodyBlocks, OldUrls):
             raise ImportRefused("there is no default site: run `manage.py load_demo` first")
         self.home = site.root_page.specific
         self.tree = Tree()
-        self.redirects = RedirectBook()
+        self.redirects = RedirectBook(self.home)
         self.existing_pages = set(Page.objects.values_list("pk", flat=True))
         self.url_paths = {}
         self.new_topic_links, self.new_tag_links = [], []
@@ -196,7 +196,9 @@ class Import(AuthorsAndTerms, BodyBlocks, OldUrls):
             if isinstance(record, records.Entry):
                 self.entry(site, record)
             elif isinstance(record, records.Skipped):
-                self.report.skipped[record.reason] += record.count
+                self.report.skip(record.reason, count=record.count, comments=record.comments)
+                if record.warning:
+                    self.report.warn(record.warning)
             else:
                 self.other(site, record)
             since_flush += 1
@@ -418,8 +420,7 @@ class Import(AuthorsAndTerms, BodyBlocks, OldUrls):
         self.readers.subscribe()
         self.table.flush()
         self.report.created["redirects"] += self.redirects.created
-        for path in self.redirects.too_long:
-            self.report.warn(f"{path}: too long for a redirect (255 characters at most)")
+        self._report_unredirected()
 
     def _reindex(self):
         if self.options.dry_run:

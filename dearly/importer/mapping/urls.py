@@ -67,6 +67,16 @@ class OldUrls:
             for feed in site.feed_urls:
                 self.redirects.add(f"{prefix}/{feed}", link="/feed/")
 
+    def _report_unredirected(self):
+        for path in self.redirects.too_long:
+            self.report.warn(f"{path}: too long for a redirect (255 characters at most)")
+        for path, keeper, page in self.redirects.taken:
+            shown = path if "." in path.rsplit("/", 1)[-1] else f"{path}/"
+            self.report.not_redirected.append(
+                f"{shown}: {keeper} keeps it; the imported “{page.title}” is at "
+                f"{site_relative(page.url_path)}"
+            )
+
     def _fix_links(self):
         fixer = LinkFixer(self.redirects, ImportedObject.objects.new_home)
         for page in Page.objects.filter(pk__in=self.to_fix).specific():

@@ -38,6 +38,8 @@ class WordPressSteps:
         self.table.record(site, Kind.ATTACHMENT, record.key, obj, old_url=record.url, model=model)
         bucket = self.report.created if known is None else self.report.unchanged
         bucket["attachments (original URLs recorded)"] += 1
+        if record.comments:  # attachment pages are not imported, nor their comments
+            self.report.skipped["comments on attachments"] += record.comments
         self.attachment_links.append((site, record, obj))
 
     # --- comments ----------------------------------------------------------------------
@@ -70,14 +72,22 @@ class WordPressSteps:
         super()._site_redirects()
         for site, record, obj in self.attachment_links:
             target_url = obj.file.url if obj is not None else ""
-            if not target_url and record.parent:
-                parent = self.table.object_id(site, Kind.POST, record.parent)
-                parent = parent or self.table.object_id(site, Kind.PAGE, record.parent)
-                page = Page.objects.filter(pk=parent).first() if parent else None
-                if page is not None:
-                    self.redirects.add(old_path(record.link), page=page)
-                    continue
+            host = urlsplit(record.url).hostname
+            on_old_site = host is None or host.removeprefix("www.") in self.scan_result.hosts
             if target_url:
                 self.redirects.add(old_path(record.link), link=target_url)
-                if urlsplit(record.url).hostname in (None, *self.scan_result.hosts):
+                if on_old_site:
                     self.redirects.add(urlsplit(record.url).path, link=target_url)
+                continue
+            parent = record.parent and (
+                self.table.object_id(site, Kind.POST, record.parent)
+                or self.table.object_id(site, Kind.PAGE, record.parent)
+            )
+            page = Page.objects.filter(pk=parent).first() if parent else None
+            if page is not None:
+                # No file here: its page, its upload and ?attachment_id= lead to the post it
+                # belonged to, never back to the old host.
+                self.table.record(site, Kind.ATTACHMENT, record.key, page, old_url=record.url)
+                self.redirects.add(old_path(record.link), page=page)
+                if on_old_site:
+                    self.redirects.add(urlsplit(record.url).path, page=page)

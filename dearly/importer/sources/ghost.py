@@ -28,6 +28,7 @@ from .records import (
     Skipped,
     SourceError,
     Term,
+    at_line,
 )
 from .tables import csv_rows, date, open_text, yes
 
@@ -204,8 +205,11 @@ class GhostExport:
     def _entry(self, row, line):
         key = str(row.get("id") or "")
         kind = _kind(row)
-        if not key or kind not in ("post", "page"):
-            return Skipped(f"Ghost {kind or 'untyped'} items" if key else "Ghost posts without id")
+        if not key:
+            warning = at_line(self.path, line, "this post skipped: it has no id")
+            return Skipped("Ghost posts without id", warning=warning)
+        if kind not in ("post", "page"):
+            return Skipped(f"Ghost {kind or 'untyped'} items")
         raw_status = str(row.get("status") or "draft")
         status = STATUSES.get(raw_status, raw_status)
         when = date(row.get("published_at")) or date(row.get("created_at"))

@@ -16,6 +16,11 @@ from ..content import Converted
 PUBLIC, MEMBERS, PAID = "everyone", "members", "paid"  # Entry.audience
 
 
+def at_line(path, line: int | None, text: str) -> str:
+    """ "path:line: text", or "path: text" where there is no line: how messages name a place."""
+    return f"{path}:{line}: {text}" if line else f"{path}: {text}"
+
+
 class SourceError(Exception):
     """An export that cannot be imported: `str(e)` is "path:line: reason" (or "path: reason")."""
 
@@ -23,8 +28,7 @@ class SourceError(Exception):
         self.path = str(path)
         self.line = line
         self.reason = reason
-        where = f"{self.path}:{line}" if line else self.path
-        super().__init__(f"{where}: {reason}")
+        super().__init__(at_line(self.path, line, reason))
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,10 +121,14 @@ class Reader:
 
 @dataclass(frozen=True, slots=True)
 class Skipped:
-    """Something the export holds that is not imported, counted in the summary."""
+    """Something the export holds that is not imported, counted in the summary. The comments
+    it held are counted with it; `warning` ("FILE:LINE: … skipped: why") is for something
+    that could not be read, and goes into the summary's warnings."""
 
     reason: str  # "nav_menu_item items"
     count: int = 1
+    comments: int = 0
+    warning: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -151,15 +151,16 @@ class SubstackExport:
         post_id = row.get("post_id", "")
         key, _, slug = post_id.partition(".")
         kind = (row.get("type") or "newsletter").lower()
+        where = f"{self.path}:posts.csv:{line}"
         if not key:
-            yield Skipped("Substack posts without a post_id")
+            warning = f"{where}: this post skipped: it has no post_id"
+            yield Skipped("Substack posts without a post_id", warning=warning)
             return
         if kind not in POST_TYPES:
             reason = "discussion threads" if kind == "thread" else f"“{kind[:20]}” posts"
             yield Skipped(f"Substack {reason}")
             return
         name = self._html_name(row)
-        where = f"{self.path}:posts.csv:{line}"
         if name in self.names:
             body = _without_widgets(_read(archive, name, self.path).decode("utf-8", "replace"))
         else:

@@ -2,7 +2,9 @@
 
 What only WordPress has stays here or in ../mapping/wordpress.py: its bodies' automatic
 paragraphs and shortcodes (content.convert), attachments (the `Attachment` record, and the
-featured images and galleries that point at them), comments with pingbacks, and `?p=` ids."""
+featured images and galleries that point at them), comments with pingbacks, and `?p=` ids.
+What the reader skipped or read anyway (wxr.Skipped, wxr.Notice) goes on as a `Skipped` with
+its warning, or a `Notice`."""
 
 import dataclasses
 import hashlib
@@ -13,7 +15,7 @@ from dearly.core.ids import parse_id
 
 from .. import content, wxr
 from ..content import Block
-from .records import Entry, Image, Person, Scan, Site, Skipped, Term
+from .records import Entry, Image, Notice, Person, Scan, Site, Skipped, Term
 
 SKIPPED_STATUSES = {"trash", "auto-draft", "inherit"}
 TOPIC_URLS = ("category/{slug}/", "category/{path}/", "category/{slug}/feed/")
@@ -30,6 +32,7 @@ class Attachment:
     title: str
     link: str  # its attachment page
     parent: str  # the post it belongs to, "" when none
+    comments: int = 0  # on its attachment page: not imported, counted
 
 
 def site_key(channel):
@@ -72,6 +75,8 @@ class WordPressExport:
                 if isinstance(thing, wxr.Channel):
                     site = site_key(thing)
                     scan.hosts |= {_host(url) for url in _channel_urls(thing)} - {""}
+                elif isinstance(thing, wxr.Skipped):
+                    scan.items += 1  # its Skipped record
                 elif isinstance(thing, wxr.Item):
                     scan.items += 1
                     if thing.post_type == "attachment":
@@ -108,6 +113,11 @@ class WordPressExport:
                     )
                 elif isinstance(thing, wxr.Item):
                     yield self._item(site, thing)
+                elif isinstance(thing, wxr.Skipped):
+                    reason = f"{thing.what}s that could not be read"
+                    yield Skipped(reason, comments=thing.comments, warning=str(thing))
+                elif isinstance(thing, wxr.Notice):
+                    yield Notice(str(thing))
 
     def _item(self, site, item):
         post_type = item.post_type
@@ -115,11 +125,13 @@ class WordPressExport:
             url = item.attachment_url or item.guid
             title = self.attachments.get((site, item.wp_id), Image("")).title
             parent = str(item.parent_id) if item.parent_id else ""
-            return Attachment(str(item.wp_id), url, title, item.link, parent)
+            comments = len(item.comments)
+            return Attachment(str(item.wp_id), url, title, item.link, parent, comments)
         if post_type not in ("post", "page"):
-            return Skipped(f"{post_type or 'untyped'} items")
+            return Skipped(f"{post_type or 'untyped'} items", comments=len(item.comments))
         if item.status in SKIPPED_STATUSES:
-            return Skipped(f"{post_type}s with status {item.status}")
+            reason = f"{post_type}s with status {item.status}"
+            return Skipped(reason, comments=len(item.comments))
         return Entry(
             key=str(item.wp_id),
             kind=post_type,

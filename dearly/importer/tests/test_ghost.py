@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import CommandError, call_command
 
+from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import Page, PageViewRestriction, Revision
 
 import pytest
@@ -167,6 +168,29 @@ def test_old_addresses_answer_301(client, site_tree, site_export):
         assert (response.status_code, response["Location"]) == (301, new), old
     assert client.get("/post-1/", follow=True).status_code == 200
     assert client.get("/?p=1").status_code == 200  # a Ghost id is no WordPress ?p= id
+
+
+def test_a_page_already_at_the_old_address_keeps_it_and_the_summary_says_so(
+    client, site_tree, tmp_path
+):
+    ours = site_tree["home"].add_child(instance=StandardPage(title="About Dr. Mimi", slug="about"))
+    summary = ghost(export(tmp_path / "g.json", [post(1, "About", type="page", slug="about")]))
+    theirs = imported(ghost_id(1))
+    assert theirs.url == "/about-2/"
+    assert (
+        "  - /about/: the page “About Dr. Mimi” keeps it; the imported “About” is at /about-2/"
+    ) in summary
+    response = client.get("/about/")
+    assert response.status_code == 200 and ours.title in response.content.decode()
+    assert not Redirect.objects.filter(old_path="/about").exists()
+
+
+def test_a_post_without_an_id_is_skipped_with_its_line(site_tree, tmp_path):
+    path = export(tmp_path / "g.json", [post(1, "Kept"), post(2, "Lost", id="")])
+    summary = ghost(path)
+    assert imported(ghost_id(1)).title == "Kept"
+    assert "  Ghost posts without id: 1" in summary
+    assert f"  - {path}:1: this post skipped: it has no id" in summary
 
 
 def test_lexical_and_mobiledoc_bodies_are_rendered_safely(site_tree, tmp_path):

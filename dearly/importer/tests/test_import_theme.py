@@ -160,3 +160,24 @@ def test_browsing_the_imported_site(client, site_tree, theme_export):
     assert (response.status_code, response["Location"]) == (301, topic.get_absolute_url())
     response = client.get(response["Location"])
     assert response.status_code == 200
+
+
+def test_the_about_page_of_a_column_already_here_keeps_about_and_the_summary_says_so(
+    client, site_tree, theme_export
+):
+    # The demo has an About page at /about/, as the theme data does (with children).
+    ours = site_tree["home"].add_child(instance=StandardPage(title="About Dr. Mimi", slug="about"))
+    summary = run_import(theme_export)
+    theirs = imported("page", 2)
+    assert theirs.url == "/about-2/"
+    assert (
+        "  - /about/: the page “About Dr. Mimi” keeps it; the imported “About The Tests” is at "
+        "/about-2/"
+    ) in summary
+    response = client.get("/about/")
+    assert response.status_code == 200 and "About Dr. Mimi" in response.content.decode()
+    assert not Redirect.objects.filter(old_path="/about").exists()
+    child = imported("page", 155)  # "Page with comments", under their About
+    response = client.get("/about/page-with-comments/")
+    assert (response.status_code, response["Location"]) == (301, child.url)
+    assert child.get_parent().pk == theirs.pk != ours.pk

@@ -1,13 +1,15 @@
 """Every old WordPress address answers 301 with its new home; hostile ids never a 500."""
 
+from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import Page
 
 import pytest
 
 from dearly.articles.models import Topic
+from dearly.core.models import StandardPage
 from dearly.importer.models import ImportedObject
 
-from .conftest import run_import
+from .conftest import item_xml, run_import, write_export
 
 pytestmark = pytest.mark.django_db
 
@@ -70,8 +72,94 @@ def test_hostile_query_ids_get_the_home_page(client, imported_site, query):
 
 def test_attachment_addresses_lead_to_the_post_without_media(client, imported_site):
     letter = new_url("post", 101)
+    # Without --media-dir there is no file here: every address of the attachment leads to the
+    # post it belonged to, never back to the old host.
     assert_moved(client, "/2024/03/my-sister-borrowed-my-wedding-dress/dress-sketch/", letter)
-    # without --media-dir there is no file here: ?attachment_id= answers with the original
-    response = client.get("/?attachment_id=110")
-    assert response.status_code == 301
-    assert response["Location"].endswith("/wp-content/uploads/2024/03/dress-sketch.jpg")
+    assert_moved(client, "/?attachment_id=110", letter)
+    assert_moved(client, "/?p=110", letter)
+    assert_moved(client, "/wp-content/uploads/2024/03/dress-sketch.jpg", letter)
+
+
+def test_an_unattached_attachment_without_its_file_never_sends_readers_to_the_old_host(
+    client, site_tree, tmp_path
+):
+    photo = item_xml(9, "photo", post_type="attachment", status="inherit").replace(
+        "</item>",
+        "<wp:attachment_url>https://askmimi.example/wp-content/uploads/photo.jpg"
+        "</wp:attachment_url></item>",
+    )
+    run_import(write_export(tmp_path / "photo.xml", photo))
+    for old in ("/?attachment_id=9", "/?p=9"):
+        response = client.get(old)
+        assert response.status_code == 200, old  # the home page, as for an unknown id
+    assert not Redirect.objects.filter(redirect_link__contains="askmimi.example").exists()
+
+
+def test_an_old_address_a_page_of_the_site_has_stays_with_it_and_is_listed(
+    client, site_tree, tmp_path
+):
+    about = site_tree["home"].add_child(instance=StandardPage(title="About Dearly", slug="about"))
+    path = write_export(
+        tmp_path / "pages.xml",
+        item_xml(10, "About", post_type="page", link="https://askmimi.example/about/"),
+        item_xml(11, "Letters", post_type="page", link="https://askmimi.example/letters/"),
+        item_xml(12, "Search tips", post_type="page", link="https://askmimi.example/search/"),
+        item_xml(
+            13,
+            "Shed",
+            link="https://askmimi.example/2024/05/shed/",
+            body='<p>Read <a href="https://askmimi.example/about/">about me</a>.</p>',
+        ),
+    )
+    summary = run_import(path)
+    assert "Old addresses kept by pages already on this site (not redirected): 3" in summary
+    assert (
+        "  - /about/: the page “About Dearly” keeps it; the imported “About” is at /about-2/"
+        in (summary)
+    )
+    assert "  - /letters/: the page “Dear Dr. Mimi” keeps it; the imported “Letters” is at " in (
+        summary
+    )
+    assert "  - /search/: a page of this site keeps it; the imported “Search tips” is at " in (
+        summary
+    )
+    assert not Redirect.objects.filter(old_path__in=["/about", "/letters", "/search"]).exists()
+    response = client.get("/about/")
+    assert response.status_code == 200 and "About Dearly" in response.content.decode()
+    imported_about = Page.objects.get(pk=ImportedObject.objects.get(key="10").object_id)
+    assert imported_about.url == "/about-2/" and imported_about.pk != about.pk
+    assert_moved(client, "/2024/05/shed/", new_url("post", 13))
+    # The old text meant WordPress's About page: its link goes to that page's new address.
+    shed = Page.objects.get(pk=ImportedObject.objects.get(key="13").object_id).specific
+    assert '<a href="/about-2/">about me</a>' in shed.body.raw_data[0]["value"]
+
+
+def test_old_links_with_doubled_slashes_redirect(client, site_tree, tmp_path):
+    path = write_export(
+        tmp_path / "slashes.xml",
+        # The link comes before the post it leads to: it is resolved at the end of the import.
+        item_xml(21, "Fence", body='<p>See <a href="https://askmimi.example//2024/05/shed/">'
+                                   "the shed</a>.</p>"),
+        item_xml(20, "Shed", link="https://askmimi.example//2024/05/shed/"),
+    )  # fmt: skip
+    run_import(path)
+    shed = new_url("post", 20)
+    assert_moved(client, "http://testserver//2024/05/shed/", "/2024/05/shed/")
+    assert_moved(
+        client, "http://testserver//2024//05/shed/?replytocom=3", "/2024/05/shed/?replytocom=3"
+    )
+    assert_moved(client, "/2024/05/shed/", shed)
+    assert_moved(client, "/2024/05/shed/?replytocom=3", shed)
+    fence = Page.objects.get(pk=ImportedObject.objects.get(key="21").object_id).specific
+    shed_pk = ImportedObject.objects.get(key="20").object_id
+    assert f'linktype="page" id="{shed_pk}"' in fence.body.raw_data[0]["value"]
+
+
+@pytest.mark.parametrize(
+    ("path", "location"),
+    [("//evil.example/", "/evil.example/"), ("//%5Cevil.example/x", "/%5Cevil.example/x"),
+     ("///", "/")],
+)  # fmt: skip
+def test_doubled_slashes_never_lead_off_the_site(client, site_tree, path, location):
+    assert_moved(client, f"http://testserver{path}", location)
+    assert client.post(f"http://testserver{path}").status_code == 404

@@ -200,6 +200,14 @@ def test_a_post_whose_text_is_missing_imports_with_a_warning(site_tree, tmp_path
     assert "posts/1001.post-1.html is not in the zip" in summary
 
 
+def test_a_row_without_a_post_id_is_skipped_with_its_line(site_tree, tmp_path):
+    path = substack_zip(tmp_path / "s.zip", [row(1, "Kept"), row(2, "Lost", post_id="")])
+    summary = substack(path)
+    assert imported("1001").title == "Kept"
+    assert "  Substack posts without a post_id: 1" in summary
+    assert f"  - {path}:posts.csv:3: this post skipped: it has no post_id" in summary
+
+
 def test_duplicate_slugs_across_sources_each_keep_their_page_and_address(
     client, site_tree, tmp_path
 ):

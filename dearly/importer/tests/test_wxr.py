@@ -10,7 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from dearly.importer.wxr import Author, Channel, Comment, Item, Term, WXRError, iter_wxr
+from dearly.importer.wxr import (
+    Author,
+    Channel,
+    Comment,
+    Item,
+    Notice,
+    Skipped,
+    Term,
+    WXRError,
+    iter_wxr,
+)
+
+from .conftest import WPCOM_EXPORT, WXR_HEAD, item_xml, line_of, write_export
 
 DATA = Path(__file__).parent / "data"
 THEME_DATA = (
@@ -294,14 +306,9 @@ def test_a_public_rss_feed_is_refused_as_not_a_wordpress_export():
          r"empty\.xml:1: not a WordPress export: the root element is <feed>"),
         ("<rss version='2.0'/>", r"empty\.xml: not a WordPress export: there is no <channel>"),
         ("not xml at all", r"empty\.xml:1: broken XML \(column 1\): syntax error"),
-        ("<rss xmlns:wp='http://wordpress.org/export/1.2/'><channel><item>"
-         "<title>No id</title></item></channel></rss>", r":1: this <item> has no <wp:post_id>"),
-        ("<rss xmlns:wp='http://wordpress.org/export/1.2/'><channel><item>\n<wp:post_id>5"
-         "</wp:post_id><wp:post_parent>five</wp:post_parent></item></channel></rss>",
-         r":1: <wp:post_parent> should be a whole number, not 'five'"),
-        ("<rss xmlns:wp='http://wordpress.org/export/1.2/'><channel><item><wp:post_id>5"
-         "</wp:post_id><wp:comment><wp:comment_content>hi</wp:comment_content></wp:comment>"
-         "</item></channel></rss>", r"a <wp:comment> in this <item> has no <wp:comment_id>"),
+        ("<rss xmlns:wp='http://wordpress.org/export/1.2/'><channel><foo:bar/></channel></rss>",
+         r"empty\.xml:1: broken XML \(column 59\): unbound prefix \(the prefix foo: has no "
+         r"xmlns:foo declaration\)"),
         ("<rss xmlns:wp='http://wordpress.org/export/1.2/'><channel>\xe9</channel></rss>",
          r"empty\.xml:1: broken XML \(column 59\): not well-formed \(invalid token\)"),
     ],
@@ -329,6 +336,170 @@ def test_an_export_with_no_items_still_yields_its_channel(tmp_path):
     )
     (channel,) = iter_wxr(path)
     assert (channel.title, channel.wxr_version) == ("Quiet", "1.2")
+
+
+# --- read anyway, as WordPress's own importer does -------------------------------------------
+
+
+def undeclared(prefix, uri):
+    return (
+        f"the prefix {prefix}: is used without an xmlns:{prefix} declaration (WordPress.com "
+        f"exports do this); read as {uri}"
+    )
+
+
+def test_prefixes_wordpress_com_leaves_undeclared_are_bound_and_told_once_where_first_used(
+    tmp_path,
+):
+    path = tmp_path / "wpcom.xml"
+    path.write_text(WPCOM_EXPORT)
+    things = list(iter_wxr(path))
+    assert isinstance(things[0], Channel)
+    assert things[0].base_blog_url == "https://askmimi.wordpress.com"
+    item_line = line_of(WPCOM_EXPORT, "<item>")
+    assert [str(thing) for thing in things if isinstance(thing, Notice)] == [
+        f"{path}:{line_of(WPCOM_EXPORT, '<atom:link')}: "
+        + undeclared("atom", "http://www.w3.org/2005/Atom"),
+        f"{path}:{item_line}: " + undeclared("media", "http://search.yahoo.com/mrss/"),
+        f"{path}:{item_line}: " + undeclared("georss", "http://www.georss.org/georss"),
+    ]
+    (post,) = [thing for thing in things if isinstance(thing, Item)]
+    assert (post.wp_id, post.line, post.content) == (
+        41,
+        item_line,
+        "Set your own hours, and say so once.",
+    )
+    assert [(c.wp_id, c.parent_id) for c in post.comments] == [(3, 0), (4, 3)]
+
+
+def test_a_prefix_declared_where_it_is_used_is_not_told_and_attributes_count_too(tmp_path):
+    path = write_export(
+        tmp_path / "inline.xml",
+        '<atom:link xmlns:atom="http://www.w3.org/2005/Atom" rel="hub" href="/hub"/>\n',
+        item_xml(1, "One", extra='<guid geo:lang="en">https://askmimi.example/?p=1</guid>'),
+    )
+    notices = [thing for thing in iter_wxr(path) if isinstance(thing, Notice)]
+    assert [notice.message for notice in notices] == [
+        undeclared("geo", "http://www.w3.org/2003/01/geo/wgs84_pos#")
+    ]
+    assert notices[0].line == line_of(path.read_text(), "<item>")
+
+
+def test_an_undeclared_prefix_no_export_uses_is_still_broken_xml_naming_it(tmp_path):
+    path = write_export(tmp_path / "odd.xml", item_xml(1, "One"), "\n  <shop:price>3</shop:price>")
+    seen = []
+    with pytest.raises(WXRError) as caught:
+        for thing in iter_wxr(path):
+            seen.append(thing)
+    line = line_of(path.read_text(), "<shop:price>")
+    assert str(caught.value) == (
+        f"{path}:{line}: broken XML (column 3): unbound prefix (the prefix shop: has no "
+        "xmlns:shop declaration)"
+    )
+    assert [thing.wp_id for thing in seen if isinstance(thing, Item)] == [1]
+
+
+def test_the_rss_tag_is_found_after_a_bom_a_long_prologue_and_several_reads(tmp_path):
+    prologue = (
+        '\ufeff<?xml version="1.0" encoding="UTF-8"?>\n<!-- ' + "a plugin was here " * 2000
+        + "-->\n<?xml-stylesheet href='x.xsl'?>\n<!DOCTYPE rss>\n"
+    )  # fmt: skip
+    head = WXR_HEAD.split("\n", 1)[1].replace("<rss ", '<rss data-note="a > b" ', 1)
+    text = prologue + head + "<atom:link href='/hub'/>\n" + item_xml(9, "Nine")
+    path = tmp_path / "prologue.xml"
+    path.write_text(text + "</channel></rss>\n", encoding="utf-8")
+    things = list(iter_wxr(path))
+    (notice,) = [thing for thing in things if isinstance(thing, Notice)]
+    assert notice.line == line_of(text, "<atom:link")
+    (item,) = [thing for thing in things if isinstance(thing, Item)]
+    assert (item.wp_id, item.line) == (9, line_of(text, "<item>"))
+
+
+def test_past_a_megabyte_of_prologue_nothing_is_declared_and_the_error_names_the_prefix(
+    tmp_path,
+):
+    prologue = "<!-- " + "a plugin printed this. " * 60_000 + "-->\n"
+    path = tmp_path / "chatty.xml"
+    path.write_text(prologue + WPCOM_EXPORT.split("\n", 1)[1])
+    with pytest.raises(WXRError) as caught:
+        list(iter_wxr(path))
+    line = line_of(WPCOM_EXPORT, "<atom:link")  # the XML declaration gave way to one line
+    assert str(caught.value) == (
+        f"{path}:{line}: broken XML (column 1): unbound prefix (the prefix atom: has no "
+        "xmlns:atom declaration)"
+    )
+
+
+HIJACKED = "http://example.com/not-wordpress/"
+
+
+def test_an_item_author_term_or_comment_that_cannot_be_read_is_skipped_with_its_line(tmp_path):
+    path = write_export(
+        tmp_path / "partly.xml",
+        "<wp:author><wp:author_id>one</wp:author_id><wp:author_login>x</wp:author_login>"
+        "</wp:author>\n",
+        f'<wp:author><wp:author_login xmlns:wp="{HIJACKED}">y</wp:author_login></wp:author>\n',
+        # A <wp:author> whose own prefix is rebound is not an author here (as in WordPress).
+        f'<wp:author xmlns:wp="{HIJACKED}"><wp:author_login>z</wp:author_login></wp:author>\n',
+        "<wp:category><wp:term_id>ten</wp:term_id><wp:category_nicename>c"
+        "</wp:category_nicename></wp:category>\n",
+        item_xml(5, "No id", comments=[(50, 0), (51, 50)]).replace(
+            "<wp:post_id>5</wp:post_id>", ""
+        ),
+        item_xml(6, "Hijacked").replace("<item>", f'<item xmlns:wp="{HIJACKED}">'),
+        item_xml(7, "Bad parent", parent="five"),
+        item_xml(8, "Good", comments=[(80, 0), (81, 80)]).replace(
+            "<wp:comment_id>80</wp:comment_id>", ""
+        ),
+    )
+    text = path.read_text()
+    things = list(iter_wxr(path))
+    skipped = [thing for thing in things if isinstance(thing, Skipped)]
+    lines = [line_of(text, needle) for needle in ("<wp:author>", "<wp:category>", "No id",
+                                                  "Hijacked", "Bad parent", "Good")]  # fmt: skip
+    assert [str(thing) for thing in skipped] == [
+        f"{path}:{lines[0]}: this <wp:author> skipped: <wp:author_id> should be a whole "
+        "number, not 'one'",
+        f"{path}:{lines[0] + 1}: this <wp:author> skipped: it binds the wp: prefix to "
+        f"{HIJACKED}, not to WordPress's export namespace, so it has no <wp:author_login>",
+        f"{path}:{lines[1]}: this term skipped: <wp:term_id> should be a whole number, not 'ten'",
+        f"{path}:{lines[2]}: this <item> (and its 2 comments) skipped: it has no <wp:post_id>",
+        f"{path}:{lines[3]}: this <item> skipped: it binds the wp: prefix to {HIJACKED}, not "
+        "to WordPress's export namespace, so it has no <wp:post_id>",
+        f"{path}:{lines[4]}: this <item> skipped: <wp:post_parent> should be a whole number, "
+        "not 'five'",
+        f"{path}:{lines[5]}: a <wp:comment> of this <item> skipped: it has no <wp:comment_id>",
+    ]
+    assert [(s.what, s.comments) for s in skipped] == [
+        ("author", 0), ("author", 0), ("term", 0), ("item", 2), ("item", 0), ("item", 0),
+        ("comment", 0),
+    ]  # fmt: skip
+    assert not any(isinstance(thing, Author) for thing in things)
+    (good,) = [thing for thing in things if isinstance(thing, Item)]
+    assert good.wp_id == 8
+    assert [(c.wp_id, c.parent_id) for c in good.comments] == [(81, 80)]
+
+
+@pytest.mark.parametrize(
+    ("version", "told", "read_as"),
+    [
+        ("one point two", "<wp:wxr_version> is 'one point two', not a version number such as "
+         "1.2; read as WXR 1.2 (WordPress's importer refuses such a file)", "1.2"),
+        ("1.3", "WXR 1.3 is newer than 1.2, the newest this importer knows; read as 1.2 "
+         "(anything new in it is left out)", "1.3"),
+        ("1.1", None, "1.1"),
+        ("", None, "1.2"),
+    ],
+)  # fmt: skip
+def test_an_invalid_or_newer_wxr_version_is_read_with_a_notice(tmp_path, version, told, read_as):
+    head = WXR_HEAD.replace("<wp:wxr_version>1.2<", f"<wp:wxr_version>{version}<")
+    path = write_export(tmp_path / "version.xml", item_xml(1, "One"), head=head)
+    things = list(iter_wxr(path))
+    assert things[0].wxr_version == read_as
+    notices = [thing for thing in things if isinstance(thing, Notice)]
+    line = line_of(head, "<wp:wxr_version>")
+    assert [str(notice) for notice in notices] == ([f"{path}:{line}: {told}"] if told else [])
+    assert [thing.wp_id for thing in things if isinstance(thing, Item)] == [1]
 
 
 # --- memory ------------------------------------------------------------------------------------
