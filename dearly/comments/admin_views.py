@@ -127,8 +127,9 @@ def _back(request):
     return HttpResponseRedirect(_next_url(request, request.POST), status=303)
 
 
-def _page(title, crumb, **context):
-    """What wagtailadmin/generic/base.html needs for a page under Comments."""
+def _page(title, **context):
+    """What wagtailadmin/generic/base.html needs for a page under Comments (its slim header
+    shows the last breadcrumb as the page's heading)."""
     return {
         "page_title": title,
         "header_title": title,
@@ -136,7 +137,7 @@ def _page(title, crumb, **context):
         "breadcrumbs_items": [
             {"url": reverse("wagtailadmin_home"), "label": "Home"},
             {"url": reverse("comment_moderation:index"), "label": "Comments"},
-            {"url": "", "label": crumb},
+            {"url": "", "label": title},
         ],
         **context,
     }
@@ -145,7 +146,6 @@ def _page(title, crumb, **context):
 def refused(request, message, status):
     """A page in the admin saying why nothing was done, with the status the refusal deserves."""
     context = _page(
-        "Nothing was changed",
         "Nothing was changed",
         message=message,
         back_url=reverse("comment_moderation:index"),
@@ -228,8 +228,7 @@ def ban_confirmation(request, person):
         .annotate(n=Count("pk"))
     )
     context = _page(
-        f"Ban {person.public_name} from commenting?",
-        "Ban a reader",
+        "Ban a reader",  # short: the slim header does not wrap on a phone
         person=person,
         counts=[(label, counts[s]) for s, label in Comment.Status.choices if s in counts],
         next=_next_url(request, request.GET),

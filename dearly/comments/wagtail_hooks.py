@@ -3,8 +3,7 @@ from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from dearly.core.dashboard import SHOWN, WAITING_HOOK, Waiting, WaitingItem
-from dearly.core.text import truncate_words
+from dearly.core.dashboard import SHOWN, WAITING_HOOK, Waiting, WaitingItem, gist
 
 from . import admin_views
 from .models import Comment
@@ -62,7 +61,7 @@ def comments_waiting(request):
             WaitingItem(
                 label=f"{comment.display_name} on “{comment.page.title}”",
                 url=f"{queue}#moderate-{comment.pk}",
-                detail=truncate_words(comment.body, 12),
+                detail=gist(comment.body),
             )
             for comment in newest
         ],

@@ -15,6 +15,7 @@ from django.db.models.functions import Cast
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.dateformat import format as date_format
+from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.views.generic import TemplateView
 
@@ -23,6 +24,8 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.models import Revision
 from wagtail.permission_policies.pages import PagePermissionPolicy
+
+from .text import truncate_words
 
 WAITING_HOOK = "dearly_waiting"  # fn(request) -> Waiting, or None for what the user may not see
 SHOWN = 3  # rows listed per section; the count and the link say the rest
@@ -37,6 +40,11 @@ class Waiting:
     empty: str  # "No comment is waiting."
     items: list = field(default_factory=list)  # [WaitingItem]
     order: int = 100
+
+
+def gist(text, words=12, chars=100):
+    """The first words of what someone wrote, short enough for a line (a long URL is one word)."""
+    return Truncator(truncate_words(text, words)).chars(chars)
 
 
 @dataclass

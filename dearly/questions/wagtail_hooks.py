@@ -3,8 +3,7 @@ from django.urls import include, path, re_path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from dearly.core.dashboard import SHOWN, WAITING_HOOK, Waiting, WaitingItem
-from dearly.core.text import truncate_words
+from dearly.core.dashboard import SHOWN, WAITING_HOOK, Waiting, WaitingItem, gist
 
 from . import admin_views
 from .models import Question
@@ -65,7 +64,7 @@ def questions_waiting(request):
             WaitingItem(
                 label=question.pen_name,
                 url=reverse("question_inbox:question", args=[question.pk]),
-                detail=truncate_words(question.text, 12),
+                detail=gist(question.text),
             )
             for question in newest[:SHOWN]
         ],
