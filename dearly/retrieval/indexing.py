@@ -31,6 +31,7 @@ from django_tasks import task, task_backends
 from django_tasks.backends.immediate import ImmediateBackend
 
 from dearly.core.invalidation import invalidate
+from dearly.core.statistics import refresh_statistics
 
 from . import encoder as encoders
 from .models import Document
@@ -40,6 +41,9 @@ logger = logging.getLogger(__name__)
 # The invalidation tag of the documents: vectors.py reloads what changed when it moves.
 RETRIEVAL = "retrieval"
 BATCH = 200
+# Writing this many documents at once (an import, a reindex) refreshes PostgreSQL's statistics
+# of the table at once, not when autovacuum comes by (dearly/core/statistics.py).
+ANALYZE_AFTER = 1000
 # Sent after documents changed, with `page_ids`: articles recomputes related posts then.
 documents_indexed = Signal()
 
@@ -68,6 +72,8 @@ def index_pages(page_ids, model=None):
         c, e = _index_batch(page_ids[start : start + BATCH], model)
         changed += c
         embedded += e
+    if len(changed) >= ANALYZE_AFTER:
+        refresh_statistics(Document._meta.db_table)
     _announce(changed)
     return len(changed), embedded
 

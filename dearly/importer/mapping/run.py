@@ -34,6 +34,7 @@ from dearly.articles.models import (
 )
 from dearly.core.invalidation import CONTENT, batched, invalidate
 from dearly.core.models import StandardPage
+from dearly.core.statistics import refresh_statistics
 from dearly.retrieval.indexing import embedding_ahead
 from dearly.retrieval.indexing import schedule as schedule_indexing
 
@@ -149,6 +150,8 @@ class Import(AuthorsAndTerms, BodyBlocks, OldUrls):
         except BaseException:
             self.media.remove_stored()
             raise
+        if not self.options.dry_run:
+            refresh_statistics()  # the planner sees the tables as they are now, not empty
         return self.report
 
     def _setup(self):
