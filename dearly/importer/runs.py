@@ -275,8 +275,8 @@ class Progress:
 
     def update(self, n=1):
         self.done += n
-        if time.monotonic() - self.written >= PROGRESS_EVERY:
-            self.write()
+        if self.done >= self.total or time.monotonic() - self.written >= PROGRESS_EVERY:
+            self.write()  # the last item at once: then comes the end's linking and indexing
 
     def refresh(self):
         self.write()

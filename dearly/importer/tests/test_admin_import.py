@@ -6,6 +6,7 @@ import gzip
 import io
 import json
 import logging
+import threading
 import time
 import uuid
 import zipfile
@@ -200,10 +201,11 @@ def test_progress_is_written_at_most_once_a_second(tmp_path, monkeypatch):
     writes = []
     progress = runs.Progress(tmp_path)
     monkeypatch.setattr(runs.Progress, "write", lambda self: writes.append(self.done))
-    progress.written = time.monotonic()
+    progress.total, progress.written = 10_000, time.monotonic()
     for _ in range(10_000):
         progress.update()
-    assert progress.done == 10_000 and len(writes) <= 1
+    assert progress.done == 10_000
+    assert writes[-1] == 10_000 and len(writes) <= 2  # once a second, and the last item
 
 
 def test_a_run_whose_server_stopped_is_marked_failed_and_lets_the_next_one_in(
@@ -464,3 +466,50 @@ def test_zip_bomb_check_sees_the_uploaded_zip():
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         (entry,) = [i for i in archive.infolist() if i.filename.endswith(".html")]
     assert entry.file_size > 100 * entry.compress_size
+
+
+# --- in a thread, as under `make run` --------------------------------------------------------
+
+
+def wait_for(condition, seconds=60):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_process_the_import_runs_in_a_thread_while_the_editor_watches(
+    django_user_model, site_tree, monkeypatch
+):
+    """The in-process task backend would run the import inside the request; it runs in a
+    thread instead, and the status pages answer while its transaction holds the database."""
+    client = Client()
+    client.force_login(make_staff(django_user_model, "mover", perms=["run_import"]))
+    inside, release = threading.Event(), threading.Event()
+    finish = Import._finish
+
+    def held(self):
+        if not self.options.dry_run:
+            inside.set()
+            assert release.wait(60)
+        return finish(self)
+
+    monkeypatch.setattr(Import, "_finish", held)
+    response = upload(client, WXR)
+    assert response.status_code == 303
+    run = ImportRun.objects.get()
+    wait_for(lambda: ImportRun.objects.get().state == State.CHECKED)
+
+    assert client.post(run_url(run, "import")).status_code == 303
+    assert inside.wait(60)  # in the import's transaction, every item read
+    try:
+        page = client.get(run_url(run)).content.decode()
+        assert "Importing: all 2 items read" in page and 'http-equiv="refresh"' in page
+        assert "An import is under way" in client.get(INDEX).content.decode()
+        assert not Page.objects.filter(title="Saying no kindly").exists()  # not committed yet
+    finally:
+        release.set()
+    wait_for(lambda: ImportRun.objects.get().state == State.DONE)
+    assert Page.objects.filter(title="Saying no kindly", live=True).exists()
+    assert "guides: 2 created" in client.get(run_url(run)).content.decode()
