@@ -125,6 +125,7 @@ class ImportRun(models.Model):
     error = models.TextField(blank=True)  # one line: why it failed
 
     class Meta:
+        verbose_name = "import"  # Settings → Groups: "Import: Can import a … export"
         ordering = ["-created_at"]
         default_permissions = ()
         permissions = [("run_import", "Can import a WordPress, Ghost or Substack export")]
