@@ -58,6 +58,10 @@ def test_an_editor_uploads_an_export_reads_the_dry_run_and_imports_it(
     page.get_by_role("button", name="Import for real").click()
     expect(page.locator("#import-state")).to_have_text("Imported", timeout=WAIT)
     expect(page.locator("#import-report")).to_contain_text("comments: 1 created")
+    # Its stylesheet wraps a long warning rather than widening the page.
+    assert page.locator("#import-report").evaluate("e => getComputedStyle(e).whiteSpace") == (
+        "pre-wrap"
+    )
     page.set_viewport_size(PHONE)
     page.reload()  # Wagtail lays its breadcrumbs out for the width a page opens at
     overflow = admin_overflow(page)
