@@ -156,13 +156,14 @@ def in_background(function, *args):
 def execute(run_id, dry_run):
     """The task: run the dry run or the import of a run, once, and record what it said."""
     before, during = (State.WAITING, State.CHECKING) if dry_run else (State.QUEUED, State.RUNNING)
+    if not ImportRun.objects.filter(pk=run_id, state=before).exists():
+        return  # cancelled meanwhile, or a second delivery of a task already run
     progress = Progress(folder(run_id))
-    if not progress.path.exists():  # a second delivery of the task finds the first's
-        progress.write()  # the first heartbeat, before the run is seen to be under way
+    progress.write()  # a fresh heartbeat before the run is seen to be under way
     claimed = ImportRun.objects.filter(pk=run_id, state=before).update(
         state=during, **({} if dry_run else {"started_at": timezone.now()})
     )
-    if not claimed:  # cancelled meanwhile, or a second delivery of the same task
+    if not claimed:  # another delivery of the same task took it first
         return
     run = ImportRun.objects.get(pk=run_id)
     try:

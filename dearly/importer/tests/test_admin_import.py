@@ -239,6 +239,24 @@ def test_cancelling_a_checked_run_deletes_its_upload(
     assert "cannot be cancelled" in response.content.decode()
 
 
+def test_a_run_is_never_taken_for_stopped_as_it_starts(
+    importer_client, inline, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The dry run's heartbeat may be hours old when the editor confirms: the import writes a
+    fresh one before it is seen to be under way."""
+    run = uploaded(importer_client, WXR, django_capture_on_commit_callbacks)
+    (runs.folder(run.pk) / runs.Progress.NAME).write_text(json.dumps({"at": 1.0}))
+    real_run = runs._run
+
+    def looked_at_first(*args):
+        runs.release_stopped()  # the status page, opened as the import starts
+        return real_run(*args)
+
+    monkeypatch.setattr(runs, "_run", looked_at_first)
+    run = confirmed(importer_client, run, django_capture_on_commit_callbacks)
+    assert run.state == State.DONE, run.error
+
+
 def test_the_task_runs_each_step_once(importer, inline, django_capture_on_commit_callbacks):
     """A task delivered twice (a worker's retry) finds the run taken and does nothing."""
     run = ImportRun.objects.create(kind="wordpress", export_name="x.xml", state=State.RUNNING)
