@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from dearly.comments.tests.helpers import make_reader
+from dearly.core.tests.test_browser_csp import Violations
 from dearly.importer.models import ImportRun
 from dearly.testing import (
     DESKTOP,
@@ -36,6 +37,7 @@ def test_an_editor_uploads_an_export_reads_the_dry_run_and_imports_it(
         + "</channel></rss>\n"
     )
     chief = make_reader("chief", email="chief@example.com", is_staff=True, is_superuser=True)
+    csp = Violations(page)
     log_in_to_the_admin(page, site, chief, "pw")
     page.set_viewport_size(PHONE)
     page.goto(f"{site}/admin/move-in/")
@@ -50,6 +52,7 @@ def test_an_editor_uploads_an_export_reads_the_dry_run_and_imports_it(
     expect(page.locator("#import-state")).to_have_text(
         "Dry run done: waiting for confirmation", timeout=WAIT
     )
+    csp.after("the upload and the dry run's page, reloading itself")
     report = page.locator("#dry-run-report")
     expect(report).to_contain_text("Dry run: nothing was written.")
     expect(report).to_contain_text("guides: 2 created")
@@ -69,6 +72,7 @@ def test_an_editor_uploads_an_export_reads_the_dry_run_and_imports_it(
     assert serious_axe_violations(page) == []
     admin_screenshot(page, "admin-move-in-report", PHONE)
 
+    csp.after("the import's page")
     page.get_by_role("link", name="All imports").click()
     expect(page.get_by_role("link", name="askmimi.xml")).to_be_visible()
     page.get_by_text("Report", exact=True).click()  # the run's report, folded in the list
