@@ -4,4 +4,4 @@ from django.apps import AppConfig
 class ImporterConfig(AppConfig):
     name = "dearly.importer"
     label = "importer"
-    verbose_name = "WordPress import"
+    verbose_name = "Imports"

@@ -1,5 +1,8 @@
 """What the imports made from what: the key to re-running them and to old URLs."""
 
+import uuid
+
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
@@ -77,3 +80,60 @@ class ImportedObject(models.Model):
             return None
         model = ContentType.objects.get_for_id(self.content_type_id).model_class()
         return model._default_manager.filter(pk=self.object_id).first()
+
+
+class ImportRun(models.Model):
+    """An import an editor runs from the admin: the uploaded export, its dry run, the import
+    itself (background tasks: runs.py), and what each said.
+
+    `active` is True from the upload until the run ends: the database lets one run at a time
+    hold it, so a second upload or import is refused while one is under way."""
+
+    class Kind(models.TextChoices):
+        WORDPRESS = "wordpress", "WordPress"
+        GHOST = "ghost", "Ghost"
+        SUBSTACK = "substack", "Substack"
+
+    class State(models.TextChoices):
+        WAITING = "waiting", "Waiting for its dry run"
+        CHECKING = "checking", "Dry run"
+        CHECKED = "checked", "Dry run done: waiting for confirmation"
+        QUEUED = "queued", "Waiting to import"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.WAITING)
+    active = models.BooleanField(default=True)
+    export_name = models.CharField(max_length=255)  # as uploaded, for people to read
+    members_name = models.CharField(max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(default=0)  # bytes uploaded
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    checked_at = models.DateTimeField(null=True, blank=True)  # the dry run ended
+    started_at = models.DateTimeField(null=True, blank=True)  # the import itself began
+    finished_at = models.DateTimeField(null=True, blank=True)
+    items_done = models.PositiveIntegerField(default=0)
+    items_total = models.PositiveIntegerField(default=0)
+    dry_run_report = models.TextField(blank=True)
+    report = models.TextField(blank=True)
+    error = models.TextField(blank=True)  # one line: why it failed
+
+    class Meta:
+        verbose_name = "import"  # Settings → Groups: "Import: Can import a … export"
+        ordering = ["-created_at"]
+        default_permissions = ()
+        permissions = [("run_import", "Can import a WordPress, Ghost or Substack export")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["active"], condition=models.Q(active=True), name="one_import_at_a_time"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} import of {self.export_name}"

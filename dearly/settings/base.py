@@ -395,6 +395,18 @@ NEWSLETTER_UNSUBSCRIBE_MAILBOX = os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAILBOX"
 # The shared secret of the bounce and complaint webhook (/subscribe/webhook/); unset: no webhook.
 NEWSLETTER_WEBHOOK_SECRET = os.environ.get("NEWSLETTER_WEBHOOK_SECRET", "").strip()
 
+# Imports run from the admin (docs/moving-in.md, "From the admin"): where uploaded exports wait
+# until their import ends (shared with the task worker when it runs on another machine), and
+# the largest upload accepted, in MB (a bigger export: `manage.py import_…` on the server).
+IMPORT_DIR = Path(os.environ.get("IMPORT_DIR", "").strip() or VAR_DIR / "imports")
+_import_max_mb = os.environ.get("IMPORT_MAX_UPLOAD_MB", "").strip() or "512"
+if not _import_max_mb.isdigit() or int(_import_max_mb) == 0:
+    raise ImproperlyConfigured(
+        f"IMPORT_MAX_UPLOAD_MB must be a whole number of megabytes, not {_import_max_mb!r} "
+        "(see .env.example)."
+    )
+IMPORT_MAX_UPLOAD_SIZE = int(_import_max_mb) * 1024 * 1024
+
 # Without EMAIL_URL, mail is written to files under var/outbox/ (read them there).
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = VAR_DIR / "outbox"

@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from .base import *  # noqa: F403
@@ -51,3 +52,5 @@ PAGECACHE_DIR = os.environ.get("DEARLY_PAGECACHE_DIR") or os.path.join(
     f"dearly-pagecache-{_test_run}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}",
 )
 PAGECACHE_KEY_PREFIX = f"dearly-test:{os.path.basename(PAGECACHE_DIR)}"
+# Uploads of the admin's imports: never the var/ folder of a site running from this checkout.
+IMPORT_DIR = Path(tempfile.gettempdir()) / f"dearly-imports-{_test_run}"

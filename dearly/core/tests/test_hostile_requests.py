@@ -54,6 +54,7 @@ from dearly.comments.models import Comment
 from dearly.comments.tasks import UNSUBSCRIBE_SALT
 from dearly.core.models import ColumnSettings
 from dearly.core.requests import WagtailAdminInputMiddleware
+from dearly.importer.models import ImportRun
 from dearly.newsletter.models import Mailing
 from dearly.newsletter.sending import week_of
 from dearly.questions.models import Question
@@ -252,6 +253,14 @@ def demo_objects():
         hour=0, minute=0, second=0, microsecond=0
     )
     Mailing.objects.create(digest_from=week_end - timedelta(days=7), digest_until=week_end)
+    # An export uploaded in the admin, its dry run done: it may be imported or cancelled.
+    import_run = ImportRun.objects.create(
+        kind=ImportRun.Kind.WORDPRESS,
+        export_name="export.xml",
+        state=ImportRun.State.CHECKED,
+        dry_run_report="Dry run: nothing was written.",
+        started_by=editor,
+    )
     return {
         "editor": editor,
         "reader": reader,
@@ -261,6 +270,7 @@ def demo_objects():
         "question_token": token,
         "image": image,
         "document": document,
+        "import_run": import_run,
     }
 
 
@@ -324,6 +334,7 @@ def real_values(objects):
         ("admin/images/", "pk"): str(objects["image"].pk),
         ("admin/documents/", "pk"): str(objects["document"].pk),
         ("admin/questions/", "pk"): str(objects["question"].pk),
+        ("admin/move-in/", "run_id"): str(objects["import_run"].pk),
         ("ask/status/", "token"): objects["question_token"],
         ("comments/unsubscribe/", "token"): signing.dumps({"u": reader.pk}, salt=UNSUBSCRIBE_SALT),
         ("subscribe/emails/week/", "week"): week_of(Mailing.objects.get(page=None)),

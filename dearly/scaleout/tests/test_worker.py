@@ -7,17 +7,23 @@ import sys
 
 from django.conf import settings
 from django.core import mail
-from django.test import override_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client, override_settings
+
+from wagtail.models import Page
 
 import pytest
 from django_tasks_db.models import DBTaskResult
 
+from dearly.importer.models import ImportRun
+from dearly.importer.tests.conftest import WXR_HEAD, item_xml
 from dearly.questions.models import Question
 from dearly.questions.services import store_question
 
 from .servers import database_url
 
 pytestmark = pytest.mark.servers  # app servers or the task worker, in their own processes
+WXR = (WXR_HEAD + item_xml(10, "Saying no kindly") + "</channel></rss>\n").encode()
 
 
 def run_worker(tmp_path, **env):
@@ -74,3 +80,33 @@ def test_the_worker_refuses_to_start_when_tasks_run_in_process(db, tmp_path):
     result = run_worker(tmp_path, TASKS_BACKEND="immediate")
     assert result.returncode != 0
     assert "Backend 'default' is not a database backend" in result.stderr
+
+
+def test_an_import_from_the_admin_waits_for_the_worker_process(committed, tmp_path, settings):
+    """Upload and confirm in the admin: each step is queued, and the worker (which sees the
+    uploads through IMPORT_DIR) runs it."""
+    settings.IMPORT_DIR = tmp_path / "imports"
+    editor = Client()
+    editor.force_login(committed["editor"])
+    export = SimpleUploadedFile("export.xml", WXR)
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        assert editor.post("/admin/move-in/upload/", {"export": export}).status_code == 303
+        run = ImportRun.objects.get()
+        assert run.state == ImportRun.State.WAITING
+        page = editor.get(f"/admin/move-in/{run.pk}/").content.decode()
+        assert "check that the task worker runs" in page
+
+        worker = run_worker(tmp_path, IMPORT_DIR=str(settings.IMPORT_DIR))
+        assert worker.returncode == 0, worker.stderr
+        run.refresh_from_db()
+        assert run.state == ImportRun.State.CHECKED, run.error
+        assert "guides: 1 created" in run.dry_run_report
+
+        assert editor.post(f"/admin/move-in/{run.pk}/import/").status_code == 303
+        assert ImportRun.objects.get().state == ImportRun.State.QUEUED
+        worker = run_worker(tmp_path, IMPORT_DIR=str(settings.IMPORT_DIR))
+        assert worker.returncode == 0, worker.stderr
+    run.refresh_from_db()
+    assert run.state == ImportRun.State.DONE, run.error
+    assert Page.objects.filter(title="Saying no kindly", live=True).exists()
+    assert not any(settings.IMPORT_DIR.iterdir())  # the upload is gone
