@@ -152,16 +152,20 @@ def web_version(request, page_id):
     page = Page.objects.live().public().filter(pk=page_id).specific().first()
     if page is None:
         raise Http404("This page is not published.")
+    context = {"page": page, "page_url": page.get_full_url(request)}
+    return _as_sent(request, "page", context)
+
+
+def _as_sent(request, template, context):
+    """An email's web version: the reader's own links become the subscribe page's."""
     subscribe_url = request.build_absolute_uri(reverse("newsletter:subscribe"))
-    context = {
-        "page": page,
-        "page_url": page.get_full_url(request),
-        "site_name": settings.WAGTAIL_SITE_NAME,
-        "site_url": settings.SITE_URL,
-        "manage_url": subscribe_url,
-        "unsubscribe_url": subscribe_url,
-    }
-    response = render(request, "newsletter/email/page.html", context)
+    context.update(
+        site_name=settings.WAGTAIL_SITE_NAME,
+        site_url=settings.SITE_URL,
+        manage_url=subscribe_url,
+        unsubscribe_url=subscribe_url,
+    )
+    response = render(request, f"newsletter/email/{template}.html", context)
     response["X-Robots-Tag"] = "noindex"
     return response
 
@@ -182,17 +186,8 @@ def digest_web_version(request, week):
     posts = DigestContent(digest).posts if digest else []
     if not posts:
         raise Http404("No digest went out that week.")
-    subscribe_url = request.build_absolute_uri(reverse("newsletter:subscribe"))
-    context = {
-        "posts": [(post, post.get_full_url(request)) for post in posts],
-        "site_name": settings.WAGTAIL_SITE_NAME,
-        "site_url": settings.SITE_URL,
-        "manage_url": subscribe_url,
-        "unsubscribe_url": subscribe_url,
-    }
-    response = render(request, "newsletter/email/digest.html", context)
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    context = {"posts": [(post, post.get_full_url(request)) for post in posts]}
+    return _as_sent(request, "digest", context)
 
 
 WEBHOOK_MAX_BYTES = 64 * 1024
