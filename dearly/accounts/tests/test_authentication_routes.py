@@ -35,7 +35,7 @@ SECOND_FACTOR = "/accounts/2fa/authenticate/"
 # More than the loosest limit on a password form (allauth's "login": 30 a minute per address).
 GUESSES = 35
 # Tried for a route's parameters after the plausible values the `routes` fixture names.
-GENERIC_VALUES = ("1", "x", "2024", "01", "a-b")
+GENERIC_VALUES = ("1", "x", "2024", "01", "a-b", "00000000-0000-4000-8000-000000000000")  # a uuid
 
 
 # The route walk
