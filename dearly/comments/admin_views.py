@@ -163,7 +163,9 @@ def moderate_one(request, comment_id):
         return refused(request, f"Unknown moderation action “{action[:40]}”: use {choices}.", 400)
     with transaction.atomic():
         comment = (
-            Comment.objects.select_for_update().select_related("author").filter(pk=comment_id)
+            Comment.objects.select_for_update(of=("self",))
+            .select_related("author")
+            .filter(pk=comment_id)
         ).first()
         if comment is None:
             return refused(request, f"There is no comment {comment_id}: it may be deleted.", 404)
