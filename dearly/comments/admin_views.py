@@ -74,7 +74,7 @@ class QueueView(WagtailAdminTemplateMixin, TemplateView):
         page_id = self.request.GET.get("page_id", "")
         if page_pk := parse_id(page_id):
             comments = comments.filter(page_id=page_pk)
-        author = self.request.GET.get("author", "").strip()[:150]
+        author = self.request.GET.get("author", "").replace("\x00", "").strip()[:150]
         if author:
             comments = comments.filter(author__username=author) | comments.filter(
                 author__display_name__iexact=author
