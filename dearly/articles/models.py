@@ -7,6 +7,7 @@ guides and letters together by date in one query; what is public is decided once
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -340,6 +341,23 @@ class LetterPage(PostPage):
 
     def meaning_lead(self):
         return self.pen_name  # the title is "Dear Dr. Mimi – <pen name>" on every letter
+
+    def neighbours(self):
+        """The published letters just before (older) and after (newer) this one in its column,
+        by date: two queries on the date index. Publishing, moving or unpublishing any page bumps
+        `pages`, which the letter's cached fragment and cached responses depend on, so a new
+        letter shows as its predecessor's "next" at once."""
+        if self.pk is None or not self.path:  # a preview of a letter never saved
+            return None, None
+        letters = (
+            LetterPage.objects.published()
+            .sibling_of(self, inclusive=False)
+            .only("title", "url_path", "path", "depth", "date", "pen_name")
+        )
+        same_day = Q(date=self.date)
+        older = letters.filter(Q(date__lt=self.date) | same_day & Q(pk__lt=self.pk))
+        newer = letters.filter(Q(date__gt=self.date) | same_day & Q(pk__gt=self.pk))
+        return older.order_by("-date", "-pk").first(), newer.order_by("date", "pk").first()
 
 
 class SectionPage(Page):
