@@ -20,6 +20,7 @@ from allauth.core.ratelimit import consume
 from csp.decorators import csp_update
 
 from dearly.core.ids import parse_id
+from dearly.core.mail import site_name
 
 from . import services
 from .forms import ManageForm, SubscribeForm
@@ -156,7 +157,7 @@ def web_version(request, page_id):
     context = {
         "page": page,
         "page_url": page.get_full_url(request),
-        "site_name": settings.WAGTAIL_SITE_NAME,
+        "site_name": site_name(request),
         "site_url": settings.SITE_URL,
         "manage_url": subscribe_url,
         "unsubscribe_url": subscribe_url,
@@ -185,7 +186,7 @@ def digest_web_version(request, week):
     subscribe_url = request.build_absolute_uri(reverse("newsletter:subscribe"))
     context = {
         "posts": [(post, post.get_full_url(request)) for post in posts],
-        "site_name": settings.WAGTAIL_SITE_NAME,
+        "site_name": site_name(request),
         "site_url": settings.SITE_URL,
         "manage_url": subscribe_url,
         "unsubscribe_url": subscribe_url,
