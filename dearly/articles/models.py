@@ -218,7 +218,16 @@ class PostPage(CommentableMixin, Page):
         """The excerpt shown in listings, related posts, feeds and search."""
         if self.excerpt.strip():
             return truncate_words(self.excerpt, 60)
-        return excerpt_from_html(self.text_html())
+        return excerpt_from_html(self.summary_html())
+
+    def summary_html(self):
+        """The text an excerpt is cut from when the editor wrote none."""
+        return self.text_html()
+
+    def text_passages(self):
+        """The page's text as HTML passages a snippet must not run across (a letter's question
+        and its answer are two voices)."""
+        return [self.text_html()]
 
     @property
     def kind(self):
@@ -335,6 +344,14 @@ class LetterPage(PostPage):
 
     def text_html(self):
         return self.question + self.answer
+
+    def summary_html(self):
+        # The reader's question alone: run into the answer it read "…without looking lazy?
+        # Decide your hours…", two voices as one.
+        return self.question
+
+    def text_passages(self):
+        return [self.question, self.answer]
 
     def searchable_extra(self):
         return self.pen_name

@@ -7,7 +7,8 @@ from django import template
 from dearly.core.invalidation import SITE, cached
 
 from .. import navigation
-from ..listing import attach_comment_counts, load_posts
+from .. import sidebar as side
+from ..listing import attach_comment_counts, load_posts, with_featured_images
 from ..models import ArticlePage, LetterPage, Topic
 from ..related import related_posts
 
@@ -19,7 +20,7 @@ LATEST = {"guides": ArticlePage, "letters": LetterPage}
 @register.inclusion_tag("articles/includes/latest_posts.html", takes_context=True)
 def latest_posts(context, kind, count=6):
     """The newest `count` published guides or letters (`kind`), as a post list."""
-    posts = LATEST[kind].objects.published().newest_first()[:count]
+    posts = with_featured_images(LATEST[kind].objects.published().newest_first())[:count]
     return {"posts": attach_comment_counts(posts), "kind": kind, "request": context.get("request")}
 
 
@@ -66,3 +67,9 @@ def breadcrumb_ld(crumbs):
 def page_links(context, posts, query=None):
     request = context.get("request")
     return navigation.page_links(posts, request.path if request else "", query)
+
+
+@register.simple_tag(takes_context=True)
+def sidebar(context):
+    """The sidebar (dearly.articles.sidebar): the same HTML for every reader, from the cache."""
+    return side.sidebar_html(context.get("request"))
