@@ -83,13 +83,14 @@ test-slow: install ## The browser tests and the tests that start servers or othe
 	$(VENV)/bin/pytest -n 2 -q -m "not ($(FAST))"
 
 .PHONY: bench
-bench: setup $(VENV)/.dev-installed ## Benchmarks on scratch sites: pages vs nginx, logged-in readers, comments and questions under load, a 10-minute soak, WordPress import, Redis, retrieval quality, the site at 10,000 and 100,000 posts, the newsletter to 100,000 subscribers (needs wrk, nginx, redis-server; BENCH_DURATION=2s SOAK_MINUTES=1 BENCH_SCALE_POSTS=10000 for a short pass)
+bench: setup $(VENV)/.dev-installed ## Benchmarks on scratch sites: pages vs nginx, logged-in readers, comments and questions under load, a 10-minute soak, the WordPress, Ghost and Substack imports, Redis, retrieval quality, the site at 10,000 and 100,000 posts, the newsletter to 100,000 subscribers (needs wrk, nginx, redis-server; BENCH_DURATION=2s SOAK_MINUTES=1 BENCH_SCALE_POSTS=10000 for a short pass)
 	$(PY) bench/run.py
 	$(PY) bench/cache_hit.py
 	$(PY) bench/logged_in.py
 	$(PY) bench/comments_load.py
 	$(PY) bench/ask_load.py
 	$(PY) bench/import_bench.py
+	$(PY) bench/import_sources.py
 	$(PY) bench/soak.py
 	$(PY) bench/profile_page.py
 	$(PY) bench/redis_cache.py

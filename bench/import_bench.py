@@ -116,12 +116,13 @@ def write_export(path, posts, comments, seed=5):
         out.write("</channel>\n</rss>\n")
 
 
-def timed_import(env, export, log):
-    """Wall time (s), peak RSS (MB) and the summary of one import_wordpress in a child."""
+def timed_import(env, export, log, command="import_wordpress", *more):
+    """Wall time (s), CPU time (s), peak RSS (MB) and the summary of one import in a child:
+    `manage.py COMMAND EXPORT MORE…`."""
     start = time.perf_counter()
     with open(log, "w+") as out:
         child = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "python"), "manage.py", "import_wordpress", str(export)],
+            [str(ROOT / ".venv" / "bin" / "python"), "manage.py", command, str(export), *more],
             cwd=ROOT,
             env=env,
             stdout=out,
@@ -133,7 +134,7 @@ def timed_import(env, export, log):
         out.seek(0)
         summary = out.read()
     if child.returncode != 0:
-        raise BenchError(f"import_wordpress failed:\n{summary[-2000:]}")
+        raise BenchError(f"{command} failed:\n{summary[-2000:]}")
     cpu = usage.ru_utime + usage.ru_stime
     return wall, cpu, usage.ru_maxrss / 1024, summary
 

@@ -15,6 +15,7 @@ from wagtail.signal_handlers import (
 )
 
 import pytest
+from allauth.account.models import EmailAddress
 from modelsearch import index as search_index
 from modelsearch import signal_handlers as search_signals
 
@@ -156,6 +157,48 @@ def visit(page, base, path):
 def screenshot(page, name, size):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}-{size['width']}.png", full_page=True)
+
+
+def log_in_to_the_admin(page, base, user, password):
+    """Log `user` (a superuser or editor; their email is marked verified) in through the one
+    login page, as a browser would, and land on the admin's dashboard."""
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"primary": True, "verified": True}
+    )
+    page.goto(f"{base}/accounts/login/?next=/admin/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/admin/")
+
+
+# Wagtail's admin scrolls inside <main> (the window does not) and hides what overflows it
+# sideways: a table too wide is cut off there, not scrolled to. Its editor's minimap and side
+# panels (status, preview, comments) wait off-screen on purpose until opened.
+_ADMIN_OVERFLOW = """([root, ignore]) => {
+  const found = [];
+  for (const el of document.querySelector(root).querySelectorAll("*")) {
+    const box = el.getBoundingClientRect();
+    if (box.width > 1 && box.right > window.innerWidth + 1 && !(ignore && el.closest(ignore))) {
+      found.push(`${el.tagName.toLowerCase()}.${el.className} ends at ${Math.round(box.right)}`);
+    }
+  }
+  return found;
+}"""
+
+
+def admin_overflow(page, root="main", ignore=".w-minimap, .form-side"):
+    """What in an admin page (or in its element `root`) reaches past the window's right edge,
+    and is cut off there."""
+    return page.evaluate(_ADMIN_OVERFLOW, [root, ignore])
+
+
+def admin_screenshot(page, name, size):
+    """The whole of an admin page: the window made as tall as <main>'s content for the shot."""
+    height = page.evaluate("document.querySelector('main').scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": max(height, size["height"])})
+    screenshot(page, name, size)
+    page.set_viewport_size(size)
 
 
 def serious_axe_violations(page):

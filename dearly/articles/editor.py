@@ -1,19 +1,23 @@
-"""The privacy check in the letter editor: findings beside the form, and a confirmation that
-publishing (never saving a draft) needs while there are findings.
+"""The guide and letter editor: who signs a post (the author field's choices and a new post's
+default byline), and the privacy check in the letter editor: findings beside the form, and a
+confirmation that publishing (never saving a draft) needs while there are findings.
 
-Wired into `LetterPage` through `base_form_class` and `privacy_check_panel()`; see
+Wired into the page types through `base_form_class`, `byline_panel()` and
+`privacy_check_panel()`; see
 https://docs.wagtail.org/en/stable/advanced_topics/customisation/page_editing_interface.html
 """
 
 import re
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, Panel
 
-from dearly.core.models import ColumnSettings
+from dearly.core.models import ColumnSettings, account_label, admin_accounts
 from dearly.core.text import html_to_text
 
 from .privacy import find_identifying_details, in_context
@@ -50,7 +54,51 @@ def letter_findings(question_html, answer_html, pen_name, columnist):
     return parts
 
 
-class LetterPageForm(WagtailAdminPageForm):
+def byline_choices(keep=()):
+    """The accounts a post may be signed by: the editors, the columnist's account, whoever
+    already signs a post (an imported author), and the ids in `keep`. Not every reader."""
+    users = get_user_model().objects
+    signers = (
+        Q(pk__in=admin_accounts().values("pk"))
+        | Q(pk__in=ColumnSettings.objects.exclude(columnist=None).values("columnist_id"))
+        | Q(pk__in=users.filter(posts__isnull=False).values("pk"))
+        | Q(pk__in=[pk for pk in keep if pk])
+    )
+    return users.filter(signers).order_by("display_name", "username")
+
+
+class PostPageForm(WagtailAdminPageForm):
+    """A new guide or letter starts signed by its type's default author
+    (`PostPage.default_author`: the columnist for letters, the editor for guides)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("author")
+        if field is None:
+            return
+        keep = [self.instance.author_id]
+        if self.instance._state.adding and self.instance.author_id is None:
+            default = type(self.instance).default_author(self.for_user)
+            if default is not None:
+                keep.append(default.pk)
+                self.initial["author"] = default.pk
+        field.queryset = byline_choices(keep)
+        field.label_from_instance = account_label
+
+
+def byline_panel():
+    return MultiFieldPanel(
+        [
+            FieldPanel("author"),
+            FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
+            FieldPanel("tags"),
+            FieldPanel("featured_image"),
+        ],
+        heading="Author, topics and image",
+    )
+
+
+class LetterPageForm(PostPageForm):
     privacy_checked = forms.BooleanField(
         label=CONFIRM_LABEL,
         required=False,

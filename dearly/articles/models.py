@@ -28,10 +28,11 @@ from dearly.comments.context import comment_area
 from dearly.comments.models import CommentableMixin
 from dearly.core.blocks import INLINE_FEATURES, RICH_TEXT_FEATURES, BodyBlock, body_plain_html
 from dearly.core.invalidation import CONTENT, for_templates, token
+from dearly.core.models import ColumnSettings
 from dearly.core.text import excerpt_from_html, html_to_text, truncate_words
 from dearly.retrieval.indexing import Described
 
-from .editor import LetterPageForm, privacy_check_panel
+from .editor import LetterPageForm, PostPageForm, byline_panel, privacy_check_panel
 
 
 @register_snippet
@@ -156,27 +157,29 @@ class PostPage(CommentableMixin, Page):
         index.SearchField("excerpt"),
         index.FilterField("date"),
     ]
+    # Author, topics, tags and image are on each type's main tab (byline_panel).
     promote_panels = [
         *Page.promote_panels,
         MultiFieldPanel(
             [
                 FieldPanel("date"),
-                FieldPanel("author"),
                 FieldPanel("featured"),
-                FieldPanel("featured_image"),
                 FieldPanel("comments_open"),
                 FieldPanel("email_subscribers"),
             ],
             heading="Publication",
         ),
-        MultiFieldPanel(
-            [FieldPanel("topics"), FieldPanel("tags"), FieldPanel("excerpt")],
-            heading="Topics and excerpt",
-        ),
+        FieldPanel("excerpt"),
     ]
+    base_form_class = PostPageForm
 
     class Meta:
         indexes = [models.Index(fields=["-date"], name="postpage_date_desc")]
+
+    @classmethod
+    def default_author(cls, editor):
+        """Who signs a new post of this type: the editor writing it."""
+        return editor if editor is not None and editor.is_authenticated else None
 
     def text_html(self):
         """The page's own text as HTML, in reading order (overridden by each type)."""
@@ -233,6 +236,9 @@ class PostPage(CommentableMixin, Page):
     def kind(self):
         return "post"
 
+    # Read by retrieval_document below: dearly.retrieval fetches them for a batch of pages.
+    retrieval_prefetch = ("topics",)
+
     def retrieval_document(self):
         """What search, related posts and "already answered?" know of this post (dearly.retrieval):
         its words, and the text whose meaning is embedded (what it is about first: the model
@@ -263,7 +269,12 @@ class ArticlePage(PostPage):
     body = StreamField(BodyBlock(), blank=True)
 
     search_fields = [*PostPage.search_fields, index.SearchField("intro"), index.SearchField("body")]
-    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        byline_panel(),
+    ]
     parent_page_types = ["articles.ArticleIndexPage"]
     subpage_types = []
     template = "articles/article_page.html"
@@ -328,6 +339,7 @@ class LetterPage(PostPage):
         FieldPanel("pen_name"),
         FieldPanel("answer"),
         FieldPanel("update"),
+        byline_panel(),
         privacy_check_panel(),
     ]
     base_form_class = LetterPageForm
@@ -341,6 +353,27 @@ class LetterPage(PostPage):
     @property
     def kind(self):
         return "letter"
+
+    @classmethod
+    def columnist(cls):
+        """The columnist's account: as the column settings name it, else whoever signed the
+        latest signed letter; None on a new column with neither."""
+        chosen = (
+            ColumnSettings.objects.order_by("-site__is_default_site", "pk")
+            .exclude(columnist=None)
+            .select_related("columnist")
+            .first()
+        )
+        if chosen is not None:
+            return chosen.columnist
+        latest = cls.objects.exclude(author=None).order_by("-date", "-pk").select_related("author")
+        letter = latest.only("author").first()
+        return letter.author if letter is not None else None
+
+    @classmethod
+    def default_author(cls, editor):
+        """New letters are signed by the columnist, whoever types them in."""
+        return cls.columnist() or super().default_author(editor)
 
     def text_html(self):
         return self.question + self.answer

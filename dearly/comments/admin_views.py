@@ -1,4 +1,9 @@
-"""The moderation queue in Wagtail's admin: filter, approve, reject, mark spam, delete, ban."""
+"""The moderation queue in Wagtail's admin: filter; approve, reject or mark spam one comment in
+one click or several at once; delete; ban a reader after a confirmation.
+
+Every view needs `comments.can_moderate`; every change is a POST with CSRF. Input no page of
+ours sends (an unknown action, an id that is not there) gets a 4xx page saying what was wrong.
+"""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -7,10 +12,10 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import TemplateView
 
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -30,6 +35,17 @@ FILTERS = {
     "all": ("All", lambda qs: qs),
 }
 ACTIONS = {"approve": "Approve", "reject": "Reject", "spam": "Mark as spam", "delete": "Delete"}
+# One click on a comment's own row: (action, button label, what the message says was done).
+ROW_ACTIONS = {
+    "approve": ("Approve", "Approved"),
+    "spam": ("Spam", "Marked as spam"),
+    "reject": ("Reject", "Rejected"),
+}
+STATUS_OF_ACTION = {
+    "approve": Comment.Status.APPROVED,
+    "spam": Comment.Status.SPAM,
+    "reject": Comment.Status.REJECTED,
+}
 
 
 def require_moderator(user):
@@ -64,11 +80,14 @@ class QueueView(WagtailAdminTemplateMixin, TemplateView):
                 author__display_name__iexact=author
             )
         comments = (
-            comments.select_related("author", "page")
+            comments.select_related("author", "page", "parent", "parent__author")
             .annotate(report_count=Count("reports"))
             .order_by("-created_at", "-pk")
         )
         listing = Paginator(comments, 50).get_page(self.request.GET.get("p"))
+        listing.object_list = list(listing.object_list)
+        for comment in listing.object_list:
+            comment.row_actions = row_actions(comment)
         context.update(
             {
                 "listing": listing,
@@ -86,11 +105,75 @@ class QueueView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
 
-def _back(request):
-    target = request.POST.get("next", "")
+def row_actions(comment):
+    """[(action, label)]: the one-click buttons a comment's row offers, those that change it."""
+    if comment.status == Comment.Status.REMOVED:
+        return []  # its author deleted it, or a moderator did; only its replies remain
+    return [
+        (action, label)
+        for action, (label, _) in ROW_ACTIONS.items()
+        if STATUS_OF_ACTION[action] != comment.status
+    ]
+
+
+def _next_url(request, data):
+    target = data.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
         target = reverse("comment_moderation:index")
-    return HttpResponseRedirect(target, status=303)
+    return target
+
+
+def _back(request):
+    return HttpResponseRedirect(_next_url(request, request.POST), status=303)
+
+
+def _page(title, **context):
+    """What wagtailadmin/generic/base.html needs for a page under Comments (its slim header
+    shows the last breadcrumb as the page's heading)."""
+    return {
+        "page_title": title,
+        "header_title": title,
+        "header_icon": "comment",
+        "breadcrumbs_items": [
+            {"url": reverse("wagtailadmin_home"), "label": "Home"},
+            {"url": reverse("comment_moderation:index"), "label": "Comments"},
+            {"url": "", "label": title},
+        ],
+        **context,
+    }
+
+
+def refused(request, message, status):
+    """A page in the admin saying why nothing was done, with the status the refusal deserves."""
+    context = _page(
+        "Nothing was changed",
+        message=message,
+        back_url=reverse("comment_moderation:index"),
+    )
+    return TemplateResponse(request, "comments/admin/refused.html", context, status=status)
+
+
+@require_POST
+def moderate_one(request, comment_id):
+    """Approve, mark as spam or reject one comment: the buttons on its row."""
+    require_moderator(request.user)
+    action = request.POST.get("action", "")
+    if action not in ROW_ACTIONS:
+        choices = ", ".join(ROW_ACTIONS)
+        return refused(request, f"Unknown moderation action “{action[:40]}”: use {choices}.", 400)
+    with transaction.atomic():
+        comment = (
+            Comment.objects.select_for_update().select_related("author").filter(pk=comment_id)
+        ).first()
+        if comment is None:
+            return refused(request, f"There is no comment {comment_id}: it may be deleted.", 404)
+        if comment.status == Comment.Status.REMOVED:
+            return refused(request, f"Comment {comment_id} was removed; it cannot change.", 409)
+        moderate([comment], action)
+        CommentReport.objects.filter(comment=comment).delete()  # reviewed now
+    done = ROW_ACTIONS[action][1]
+    messages.success(request, f"{done}: the comment by {comment.display_name}.")
+    return _back(request)
 
 
 @require_POST
@@ -115,15 +198,39 @@ def bulk_action(request):
     return _back(request)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def ban(request, user_id):
+    """GET: what banning this reader means, and a button to do it. POST: ban (ban=1, the
+    default) or allow comments again (ban=0)."""
     require_moderator(request.user)
-    person = get_object_or_404(get_user_model(), pk=user_id)
+    person = get_user_model().objects.filter(pk=user_id).first()
+    if person is None:
+        return refused(request, f"There is no account {user_id}: it may be deleted.", 404)
     if person.is_staff:
-        messages.error(request, "Staff accounts cannot be banned from commenting here.")
-        return _back(request)
-    person.banned_from_commenting = request.POST.get("ban", "1") == "1"
+        return refused(request, "Staff accounts cannot be banned from commenting here.", 403)
+    if request.method == "GET":
+        return ban_confirmation(request, person)
+    banning = request.POST.get("ban", "1")
+    if banning not in ("0", "1"):
+        return refused(request, "Say ban=1 to ban the reader or ban=0 to allow them again.", 400)
+    person.banned_from_commenting = banning == "1"
     person.save(update_fields=["banned_from_commenting"])
     verb = "may no longer comment" if person.banned_from_commenting else "may comment again"
     messages.success(request, f"{person.public_name} {verb}.")
     return _back(request)
+
+
+def ban_confirmation(request, person):
+    counts = dict(
+        Comment.objects.filter(author=person)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    context = _page(
+        "Ban a reader",  # short: the slim header does not wrap on a phone
+        person=person,
+        counts=[(label, counts[s]) for s, label in Comment.Status.choices if s in counts],
+        next=_next_url(request, request.GET),
+    )
+    return TemplateResponse(request, "comments/admin/ban.html", context)

@@ -210,6 +210,8 @@ def moderate(comments, action):
         raise CommentRefused(f"Unknown action: {action}.")
     changed = 0
     for comment in comments:
+        if comment.status == Comment.Status.REMOVED:
+            continue  # an empty placeholder kept for its replies: nothing to approve or judge
         if comment.status != targets[action]:
             comment.status = targets[action]
             comment.save(update_fields=["status"])

@@ -3,6 +3,8 @@ from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from dearly.core.dashboard import SHOWN, WAITING_HOOK, Waiting, WaitingItem, gist
+
 from . import admin_views
 from .models import Comment
 
@@ -24,6 +26,7 @@ def register_moderation_urls():
     urls = [
         path("", admin_views.QueueView.as_view(), name="index"),
         path("bulk/", admin_views.bulk_action, name="bulk"),
+        path("<int:comment_id>/moderate/", admin_views.moderate_one, name="moderate"),
         path("ban/<int:user_id>/", admin_views.ban, name="ban"),
     ]
     return [path("comments/", include((urls, "comment_moderation")))]
@@ -37,4 +40,30 @@ def register_moderation_menu_item():
         name="comments",
         icon_name="comment",
         order=250,
+    )
+
+
+@hooks.register(WAITING_HOOK)
+def comments_waiting(request):
+    """The dashboard's "Waiting for you": comments held for moderation, newest first."""
+    if not request.user.has_perm(admin_views.PERMISSION):
+        return None
+    held = Comment.objects.awaiting_moderation()
+    newest = held.select_related("author", "page").order_by("-created_at", "-pk")[:SHOWN]
+    queue = reverse("comment_moderation:index")
+    return Waiting(
+        heading="Comments awaiting moderation",
+        count=held.count(),
+        url=queue,
+        link_label="Moderate comments",
+        empty="No comment is waiting.",
+        items=[
+            WaitingItem(
+                label=f"{comment.display_name} on “{comment.page.title}”",
+                url=f"{queue}#moderate-{comment.pk}",
+                detail=gist(comment.body),
+            )
+            for comment in newest
+        ],
+        order=100,
     )

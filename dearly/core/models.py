@@ -1,6 +1,10 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.validators import URLValidator
 from django.db import models
 
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
@@ -42,6 +46,38 @@ def social_url(label):
     )
 
 
+def admin_accounts():
+    """Active accounts that can open the editor's back office: superusers, and holders of
+    Wagtail's "Can access Wagtail admin", directly or through a group. No row comes twice."""
+    users = get_user_model().objects.filter(is_active=True)
+    access = Permission.objects.filter(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    )
+    holders = users.filter(
+        models.Q(user_permissions__in=access) | models.Q(groups__permissions__in=access)
+    )
+    return users.filter(models.Q(is_superuser=True) | models.Q(pk__in=holders.values("pk")))
+
+
+def account_label(user):
+    """ "Dr. Mimi (mimi)": how an account is named in the editor's choices of people."""
+    name, username = getattr(user, "display_name", "") or user.get_full_name(), user.get_username()
+    return f"{name} ({username})" if name and name != username else username
+
+
+class ColumnSettingsForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["columnist"]
+        # Editors only (not every reader's account), and whoever is chosen now.
+        keep = models.Q(pk=self.instance.columnist_id) if self.instance.columnist_id else None
+        choices = admin_accounts()
+        if keep is not None:
+            choices = get_user_model().objects.filter(models.Q(pk__in=choices.values("pk")) | keep)
+        field.queryset = choices.order_by("display_name", "username")
+        field.label_from_instance = account_label
+
+
 @register_setting(icon="user")
 class ColumnSettings(BaseSiteSetting):
     """Who answers the letters, and how the column introduces itself: its name, look and the
@@ -52,6 +88,16 @@ class ColumnSettings(BaseSiteSetting):
         max_length=80,
         default="Dr. Mimi",
         help_text='Used in greetings and sign-offs: "Dear Dr. Mimi," … "—Dr. Mimi".',
+    )
+    columnist = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="columnist's account",
+        help_text="The byline of new letters, also those answered from the letters inbox. If "
+        "empty, new letters are signed like the latest letter, or by the editor writing them.",
     )
     site_name = models.CharField(
         "column name",
@@ -119,6 +165,7 @@ class ColumnSettings(BaseSiteSetting):
         MultiFieldPanel(
             [
                 FieldPanel("columnist_name"),
+                FieldPanel("columnist"),
                 FieldPanel("columnist_photo"),
                 FieldPanel("columnist_bio"),
                 PageChooserPanel("about_page", ["core.StandardPage"]),
@@ -130,6 +177,8 @@ class ColumnSettings(BaseSiteSetting):
         ),
         FieldPanel("question_retention_days"),
     ]
+
+    base_form_class = ColumnSettingsForm
 
     class Meta:
         verbose_name = "column settings"

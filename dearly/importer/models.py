@@ -1,9 +1,12 @@
-"""What the WordPress import made from what: the key to re-running it and to old URLs."""
+"""What the imports made from what: the key to re-running them and to old URLs."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from wagtail.models import Page
+
+# Sources whose ids are not WordPress's: "?p=123" never meant their post 123.
+NOT_WORDPRESS = ("ghost", "substack")
 
 
 class ImportedObjectQuerySet(models.QuerySet):
@@ -13,13 +16,10 @@ class ImportedObjectQuerySet(models.QuerySet):
         An attachment whose file is not here leads to the post it belonged to; with nothing
         here at all, to its `old_url` on the old site (links in text), or nowhere when the
         caller asks for no old URLs (redirects never send readers back to the old host)."""
-        found = (
-            self.filter(kind__in=kinds, key=str(wp_id), object_id__isnull=False)
-            .order_by("-imported_at")
-            .first()
-        )
+        rows = self.filter(kind__in=kinds, key=str(wp_id)).exclude(source__in=NOT_WORDPRESS)
+        found = rows.filter(object_id__isnull=False).order_by("-imported_at").first()
         if found is None:
-            found = self.filter(kind__in=kinds, key=str(wp_id)).order_by("-imported_at").first()
+            found = rows.order_by("-imported_at").first()
             return None, found.old_url if found is not None and old_url else ""
         if found.kind in (self.model.Kind.POST, self.model.Kind.PAGE):
             return found.object_id, ""
@@ -32,11 +32,11 @@ class ImportedObjectQuerySet(models.QuerySet):
 
 
 class ImportedObject(models.Model):
-    """One WordPress thing (post, page, comment, author, term, file) and what it became here.
+    """One imported thing (post, page, comment, author, term, file) and what it became here.
 
-    `source` names the WordPress site (its base blog URL without the scheme), so two sites'
-    post 12 never meet; `key` is the WordPress id, or the slug, login or upload path for
-    things WordPress keys that way."""
+    `source` names the site: a WordPress site's base blog URL without the scheme (so two
+    sites' post 12 never meet), or "ghost" or "substack", whose ids are unique across sites.
+    `key` is the source's id, or the slug, login or upload path for things keyed that way."""
 
     class Kind(models.TextChoices):
         AUTHOR = "author"

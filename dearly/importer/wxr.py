@@ -24,6 +24,7 @@ from xml.etree.ElementTree import ParseError, TreeBuilder
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import DefusedXMLParser, iterparse
 
+from .sources.records import SourceError, at_line
 from .wxr_source import USUAL_NAMESPACES, ExportSource, undeclared_prefix
 
 __all__ = ["Author", "Channel", "Comment", "Item", "Notice", "Skipped", "Term", "WXRError"]
@@ -36,18 +37,8 @@ DC_NAMESPACE = USUAL_NAMESPACES["dc"]
 NEWEST_WXR = (1, 2)
 
 
-def _at(path, line: int | None, text: str) -> str:
-    return f"{path}:{line}: {text}" if line else f"{path}: {text}"
-
-
-class WXRError(Exception):
+class WXRError(SourceError):
     """A file that cannot be imported: `str(e)` is "path:line: reason"."""
-
-    def __init__(self, path, line: int | None, reason: str):
-        self.path = str(path)
-        self.line = line
-        self.reason = reason
-        super().__init__(_at(self.path, line, reason))
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +50,7 @@ class Notice:
     message: str
 
     def __str__(self):
-        return _at(self.path, self.line, self.message)
+        return at_line(self.path, self.line, self.message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +66,9 @@ class Skipped:
     def __str__(self):
         n = self.comments
         left_out = {0: "", 1: " (and its comment)"}.get(n, f" (and its {n} comments)")
-        return _at(self.path, self.line, f"{_LABELS[self.what]}{left_out} skipped: {self.reason}")
+        return at_line(
+            self.path, self.line, f"{_LABELS[self.what]}{left_out} skipped: {self.reason}"
+        )
 
 
 _LABELS = {"item": "this <item>", "author": "this <wp:author>", "term": "this term"}

@@ -158,6 +158,9 @@ class Delivery(models.Model):
         CLAIMED = "claimed", "Being sent"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        # The reader unsubscribed, paused or started bouncing after the mailing was addressed:
+        # not sent, and not a failure of the mailing.
+        SKIPPED = "skipped", "Not sent (left or paused since)"
 
     mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="deliveries")
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")

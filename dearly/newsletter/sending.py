@@ -286,7 +286,7 @@ def send_batch(content, batch, owner):
         for delivery in batch:
             started = time.monotonic()
             if delivery.subscriber.state != Subscriber.State.ACTIVE or delivery.subscriber.paused:
-                _finish(delivery, owner, Delivery.State.FAILED, "no longer subscribed")
+                _finish(delivery, owner, Delivery.State.SKIPPED, "no longer subscribed")
                 continue
             message = build(content, delivery)
             if smtp:

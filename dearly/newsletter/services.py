@@ -176,16 +176,33 @@ def import_subscribers(lines, frequency=Subscriber.Frequency.EACH):
         if number > MAX_IMPORT_ROWS + 1:
             raise ImportProblem([f"more than {MAX_IMPORT_ROWS:,} addresses; split the file"])
         email = (row.get(fields["email"]) or "").strip()
-        try:
-            if len(email) > 254 or any(c in email for c in "\r\n\x00"):
-                raise ValidationError("too long")
-            validate_email(email)
-        except ValidationError:
+        if checked_address(email) is None:
             problems.append(f"line {number}: “{email[:60]}” is not an email address")
             continue
-        wanted.setdefault(email.lower(), email)
+        wanted.setdefault(email.lower(), (email, None))
     if problems:
         raise ImportProblem(problems)
+    return subscribe_consented(wanted, frequency)
+
+
+def checked_address(raw):
+    """The address, stripped, if mail can be sent to it; None otherwise."""
+    email = (raw or "").strip()
+    if len(email) > 254 or any(c in email for c in "\r\n\x00"):
+        return None
+    try:
+        validate_email(email)
+    except ValidationError:
+        return None
+    return email
+
+
+def subscribe_consented(wanted, frequency=Subscriber.Frequency.EACH):
+    """Make active, without a confirmation email, the checked addresses of people who agreed
+    to get the column: `wanted` maps each lower-cased address to (address, since when, or
+    None for now). Unsubscribed and bouncing addresses stay so; one waiting for its
+    confirmation is made active; active ones are left as they are. Returns {"added",
+    "activated", "unchanged", "kept out"} counts."""
     counts = {"added": 0, "activated": 0, "unchanged": 0, "kept out": 0}
     now = timezone.now()
     with transaction.atomic():
@@ -196,7 +213,7 @@ def import_subscribers(lines, frequency=Subscriber.Frequency.EACH):
             found = Subscriber.objects.annotate(key=Lower("email")).filter(key__in=chunk)
             existing.update((subscriber.key, subscriber) for subscriber in found)
         new = []
-        for key, email in wanted.items():
+        for key, (email, since) in wanted.items():
             subscriber = existing.get(key)
             if subscriber is None:
                 new.append(
@@ -205,6 +222,7 @@ def import_subscribers(lines, frequency=Subscriber.Frequency.EACH):
                         state=Subscriber.State.ACTIVE,
                         frequency=frequency,
                         source=Subscriber.Source.IMPORT,
+                        created_at=since or now,
                         confirmed_at=now,
                     )
                 )

@@ -133,6 +133,7 @@ def answer(question, user):
             answer="",
             live=False,
             owner=user,
+            author=LetterPage.default_author(user),  # the byline: the columnist's account
         )
         column.add_child(instance=letter)  # Wagtail picks a free slug and logs the creation
         # As Wagtail's own "Save draft": the empty answer is only required for publishing.

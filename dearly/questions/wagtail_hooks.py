@@ -3,6 +3,8 @@ from django.urls import include, path, re_path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from dearly.core.dashboard import SHOWN, WAITING_HOOK, Waiting, WaitingItem, gist
+
 from . import admin_views
 from .models import Question
 
@@ -42,4 +44,29 @@ def register_inbox_menu_item():
         name="letters-inbox",
         icon_name="mail",
         order=260,
+    )
+
+
+@hooks.register(WAITING_HOOK)
+def questions_waiting(request):
+    """The dashboard's "Waiting for you": new questions in the letters inbox, newest first."""
+    if not request.user.has_perm(admin_views.PERMISSION):
+        return None
+    new = Question.objects.filter(status=Question.Status.NEW)
+    newest = new.only("pk", "pen_name", "text", "created_at").order_by("-created_at", "-pk")
+    return Waiting(
+        heading="New questions",
+        count=new.count(),
+        url=reverse("question_inbox:index"),
+        link_label="Open the letters inbox",
+        empty="No new question.",
+        items=[
+            WaitingItem(
+                label=question.pen_name,
+                url=reverse("question_inbox:question", args=[question.pk]),
+                detail=gist(question.text),
+            )
+            for question in newest[:SHOWN]
+        ],
+        order=200,
     )

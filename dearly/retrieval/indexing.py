@@ -10,6 +10,7 @@ its row, marked not live, so that the vectors in every process's memory drop it 
 import hashlib
 import logging
 import time
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal
 from django.utils import timezone
@@ -80,6 +82,7 @@ def _announce(page_ids):
 def _index_batch(page_ids, model):
     public = set(Page.objects.filter(pk__in=page_ids).live().public().values_list("pk", flat=True))
     pages = {page.pk: page for page in Page.objects.filter(pk__in=public).specific()}
+    _prefetch(pages.values())
     documents = Document.objects.in_bulk(page_ids)
     now = timezone.now()
     new, changed, to_embed = [], [], []
@@ -120,6 +123,18 @@ def _index_batch(page_ids, model):
     if new or changed:
         invalidate(RETRIEVAL)
     return [d.page_id for d in (*new, *changed)], embedded
+
+
+def _prefetch(pages):
+    """What each page type's `retrieval_document` reads of related rows (its
+    `retrieval_prefetch`, e.g. a post's topics), fetched for the whole batch: one query per
+    type and relation instead of one per page."""
+    by_type = defaultdict(list)
+    for page in pages:
+        by_type[type(page)].append(page)
+    for page_type, same in by_type.items():
+        for lookup in getattr(page_type, "retrieval_prefetch", ()):
+            prefetch_related_objects(same, lookup)
 
 
 def _describe(page):

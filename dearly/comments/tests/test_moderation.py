@@ -1,6 +1,8 @@
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 import pytest
 
@@ -308,3 +310,218 @@ def test_a_reply_held_again_after_an_edit_notifies_its_parent_once(
     reply.refresh_from_db()
     assert reply.status == "approved"
     assert [m.to for m in mail.outbox if m.to == [parent_author.email]] == [[parent_author.email]]
+
+
+# One click per comment, with the comment it replies to; a confirmation before a ban.
+
+
+def moderate_url(comment_or_id):
+    return f"/admin/comments/{getattr(comment_or_id, 'pk', comment_or_id)}/moderate/"
+
+
+@pytest.mark.parametrize(
+    ("action", "status", "message"),
+    [
+        ("approve", "approved", "Approved: the comment by Ann."),
+        ("spam", "spam", "Marked as spam: the comment by Ann."),
+        ("reject", "rejected", "Rejected: the comment by Ann."),
+    ],
+)
+def test_one_click_on_a_row_moderates_that_comment_only(mod_client, guide, action, status, message):
+    comment = make_comment(guide, make_reader("ann", display_name="Ann"), "Mine", status="pending")
+    other = make_comment(guide, make_reader(), "Not this one", status="pending")
+    comment.reports.create(reporter=make_reader(), reason="rude")
+    response = mod_client.post(
+        moderate_url(comment), {"action": action, "next": f"{QUEUE}?state=all"}
+    )
+    assert response.status_code == 303 and response["Location"] == f"{QUEUE}?state=all"
+    comment.refresh_from_db()
+    other.refresh_from_db()
+    assert comment.status == status and other.status == "pending"
+    assert comment.reports.count() == 0  # reviewed now
+    assert message in mod_client.get(response["Location"]).content.decode()
+
+
+def test_row_buttons_offer_what_would_change_the_comment(mod_client, guide):
+    pending = make_comment(guide, make_reader(), "Waiting", status="pending")
+    approved = make_comment(guide, make_reader(), "Shown")
+    html = mod_client.get(QUEUE, {"state": "all"}).content.decode()
+    for label in ("Approve", "Spam", "Reject"):
+        assert f'aria-label="{label} comment {pending.pk}"' in html
+    assert f'aria-label="Approve comment {approved.pk}"' not in html
+    assert f'aria-label="Reject comment {approved.pk}"' in html
+    assert f'action="{moderate_url(pending)}"' in html
+    assert html.count('name="csrfmiddlewaretoken"') >= 3  # the bulk form and each row's
+
+
+def test_a_reply_shows_the_comment_it_answers(mod_client, guide):
+    parent = make_comment(guide, make_reader("pat", display_name="Pat"), "Is step two safe?")
+    make_comment(guide, make_reader(), "Yes, it is.", parent=parent, status="pending")
+    removed = make_comment(guide, make_reader(), "", status="removed")
+    make_comment(guide, make_reader(), "Replying to nothing now", parent=removed, status="pending")
+    html = mod_client.get(QUEUE).content.decode()
+    assert "In reply to Pat:" in html and "Is step two safe?" in html
+    assert "(removed):" in html and "This comment was removed." in html
+
+
+def test_moderation_page_queries_do_not_grow_with_comments(mod_client, guide):
+    def add(n):
+        for i in range(n):
+            parent = make_comment(guide, make_reader(), f"Parent {i}")
+            reply = make_comment(guide, make_reader(), f"Reply {i}", parent=parent)
+            reply.reports.create(reporter=make_reader(), reason="rude")
+
+    add(1)
+    mod_client.get(QUEUE, {"state": "all"})
+    with CaptureQueriesContext(connection) as few:
+        mod_client.get(QUEUE, {"state": "all"})
+    add(8)
+    with CaptureQueriesContext(connection) as many:
+        html = mod_client.get(QUEUE, {"state": "all"}).content.decode()
+    assert html.count("In reply to") == 9
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "says"),
+    [
+        ({"action": "explode"}, 400, "Unknown moderation action “explode”"),
+        ({}, 400, "Unknown moderation action"),
+        ({"action": "delete"}, 400, "use approve, spam, reject"),  # deleting is a bulk action
+        ({"action": "approve" * 100}, 400, "Unknown moderation action"),
+    ],
+)
+def test_row_action_bad_input_is_a_4xx_that_says_why(mod_client, guide, data, status, says):
+    comment = make_comment(guide, make_reader(), "Untouched", status="pending")
+    response = mod_client.post(moderate_url(comment), data)
+    assert response.status_code == status
+    assert says in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.status == "pending"
+
+
+def test_row_action_on_a_comment_that_is_not_there_is_a_404_that_says_so(mod_client, guide):
+    response = mod_client.post(moderate_url(987654), {"action": "approve"})
+    assert response.status_code == 404
+    assert "There is no comment 987654" in response.content.decode()
+
+
+@pytest.mark.parametrize("bad_id", ["abc", "-1", "0x1", "²", "1.5", "9" * 30, "9" * 5000])
+def test_row_action_with_a_malformed_or_huge_id_is_a_404(mod_client, guide, bad_id):
+    comment = make_comment(guide, make_reader(), "Untouched", status="pending")
+    response = mod_client.post(f"/admin/comments/{bad_id}/moderate/", {"action": "approve"})
+    assert response.status_code == 404
+    comment.refresh_from_db()
+    assert comment.status == "pending"
+
+
+def test_a_removed_comment_cannot_be_approved_back(mod_client, guide):
+    removed = make_comment(guide, make_reader(), "", status="removed")
+    response = mod_client.post(moderate_url(removed), {"action": "approve"})
+    assert response.status_code == 409 and "was removed" in response.content.decode()
+    mod_client.post(BULK, {"action": "approve", "ids": [removed.pk]})
+    removed.refresh_from_db()
+    assert removed.status == "removed"
+
+
+def test_row_action_refuses_get(mod_client, guide):
+    comment = make_comment(guide, make_reader(), "Untouched", status="pending")
+    assert mod_client.get(moderate_url(comment), {"action": "approve"}).status_code == 405
+    comment.refresh_from_db()
+    assert comment.status == "pending"
+
+
+def test_row_action_needs_csrf(moderator, guide):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(moderator)
+    comment = make_comment(guide, make_reader(), "Untouched", status="pending")
+    assert client.post(moderate_url(comment), {"action": "approve"}).status_code == 403
+    comment.refresh_from_db()
+    assert comment.status == "pending"
+
+
+def test_only_moderators_can_use_row_actions(guide):
+    """Not a reader on their own held comment, nor on someone else's, nor staff without the
+    permission, nor anyone logged out."""
+    author = make_reader("own")
+    own = make_comment(guide, author, "My own held comment", status="pending")
+    others = make_comment(guide, make_reader(), "Someone else's", status="pending")
+    reader = Client()
+    reader.force_login(author)
+    staff = make_reader("ed", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    editor = Client()
+    editor.force_login(staff)
+    for client, allowed in ((reader, {403}), (editor, {302, 403}), (Client(), {302})):
+        for comment in (own, others):
+            response = client.post(moderate_url(comment), {"action": "approve"})
+            assert response.status_code in allowed
+    assert set(Comment.objects.values_list("status", flat=True)) == {"pending"}
+
+
+def test_ban_asks_for_confirmation_first(mod_client, guide):
+    villain = make_reader("vic", display_name="Vic")
+    comment = make_comment(guide, villain, "Troll", status="pending")
+    make_comment(guide, villain, "Earlier troll")
+    queue = mod_client.get(QUEUE).content.decode()
+    confirm_link = f"/admin/comments/ban/{villain.pk}/?next=/admin/comments/"
+    assert f'href="{confirm_link}"' in queue  # a link to the confirmation, not a button
+    page = mod_client.get(confirm_link)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Ban Vic from commenting?" in html
+    assert "Awaiting moderation: 1" in html and "Approved: 1" in html
+    assert 'name="ban" value="1"' in html and 'href="/admin/comments/"' in html  # and Cancel
+    villain.refresh_from_db()
+    assert not villain.banned_from_commenting  # looking is not banning
+    response = mod_client.post(f"/admin/comments/ban/{villain.pk}/", {"ban": "1", "next": QUEUE})
+    assert response.status_code == 303
+    villain.refresh_from_db()
+    assert villain.banned_from_commenting
+    html = mod_client.get(QUEUE).content.decode()
+    assert "Vic may no longer comment." in html and "Allow comments" in html
+    comment.refresh_from_db()
+    assert comment.status == "pending"  # their comments stay for the moderator to judge
+
+
+@pytest.mark.parametrize(
+    ("who", "data", "status", "says"),
+    [
+        ("staff", {"ban": "1"}, 403, "Staff accounts cannot be banned"),
+        ("nobody", {"ban": "1"}, 404, "There is no account 987654"),
+        ("reader", {"ban": "yes please"}, 400, "Say ban=1"),
+    ],
+)
+def test_ban_hostile_input_is_a_4xx_that_says_why(mod_client, guide, who, data, status, says):
+    target = {"staff": make_reader("boss", is_staff=True), "reader": make_reader("vic")}.get(who)
+    user_id = target.pk if target else 987654
+    for method in ("get", "post"):
+        if method == "get" and who == "reader":
+            continue  # a GET with any query string is the confirmation page
+        response = getattr(mod_client, method)(f"/admin/comments/ban/{user_id}/", data)
+        assert response.status_code == status, method
+        assert says in response.content.decode()
+    if target:
+        target.refresh_from_db()
+        assert not target.banned_from_commenting
+
+
+def test_ban_needs_a_moderator_and_csrf(moderator, guide):
+    villain = make_reader("vic")
+    url = f"/admin/comments/ban/{villain.pk}/"
+    reader = Client()
+    reader.force_login(make_reader())
+    assert reader.get(url).status_code == 403 and reader.post(url).status_code == 403
+    assert Client().post(url).status_code == 302
+    no_csrf = Client(enforce_csrf_checks=True)
+    no_csrf.force_login(moderator)
+    assert no_csrf.post(url, {"ban": "1"}).status_code == 403
+    assert mod_put(moderator, url).status_code == 405
+    villain.refresh_from_db()
+    assert not villain.banned_from_commenting
+
+
+def mod_put(moderator, url):
+    client = Client()
+    client.force_login(moderator)
+    return client.put(url, "ban=1", content_type="application/x-www-form-urlencoded")

@@ -4,6 +4,7 @@ Block-editor comments go, classic-editor text gets WordPress's automatic paragra
 shortcodes WordPress ships ([caption], [gallery], [audio], [video], [embed], [playlist]) become
 blocks, images, media, attributed quotes and bare oEmbed URLs are lifted out of the text flow,
 `<!--more-->` marks the excerpt, and the rest is sanitised (links through `resolve_link`).
+`convert_html()` does the same for HTML from other platforms, without WordPress's steps.
 """
 
 import functools
@@ -75,6 +76,10 @@ _FIGURE_IMG = re.compile(
     re.S | re.I,
 )
 _BARE_IMG = re.compile(_IMG, re.I)
+_NOTHING = re.compile("").match("")
+_PICTURE = re.compile(r"<picture\b[^>]*>(.*?)</picture\s*>", re.S | re.I)
+_DIV = re.compile(r"<(/?)div\b[^>]*>", re.I)
+_FIGURE = re.compile(r"<figure\b.*?</figure\s*>", re.S | re.I)
 
 
 @functools.cache
@@ -142,7 +147,23 @@ def convert(raw: str, *, resolve_link: Callable[[str], str | None] = _no_link) -
 # --- conversion steps -------------------------------------------------------------------------
 
 
-def _convert_part(text, classic, resolve_link, notes) -> list[Block]:
+def convert_html(raw: str, *, resolve_link: Callable[[str], str | None] = _no_link) -> Converted:
+    """Convert HTML written by another platform (Ghost, Substack) into blocks: no shortcodes and
+    no automatic paragraphs, wrappers (<div>, <picture>) unwrapped; images, media, attributed
+    quotes and bare links lifted out and the rest sanitised, as for WordPress."""
+    notes: list[str] = []
+    text = raw.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
+    if "<" in text:
+        text = _PICTURE.sub(lambda m: (_BARE_IMG.search(m.group(1)) or _NOTHING).group(), text)
+        text = _FIGURE.sub(lambda m: _DIV.sub("", m.group()), text)  # <figure><div><img>
+        text = _DIV.sub(lambda m: "</p>" if m.group(1) else "<p>", text)
+    blocks = _merge_paragraphs(_convert_part(text, False, resolve_link, notes, shortcodes=False))
+    return Converted(
+        blocks=tuple(blocks), excerpt_html="", has_more=False, notes=tuple(dict.fromkeys(notes))
+    )
+
+
+def _convert_part(text, classic, resolve_link, notes, shortcodes=True) -> list[Block]:
     specials: list[Block] = []
 
     def hold(*blocks: Block) -> str:
@@ -151,7 +172,7 @@ def _convert_part(text, classic, resolve_link, notes) -> list[Block]:
         # Blank lines around the placeholder make wpautop give it a paragraph of its own.
         return "".join(f"\n\n\x00{first + n}\x00\n\n" for n in range(len(blocks)))
 
-    if "[" in text:
+    if shortcodes and "[" in text:
         pattern = _SHORTCODE if "[/" in text else _SHORTCODE_UNCLOSED
         text = pattern.sub(lambda m: _shortcode(m, hold, notes), text)
     if "<blockquote" in text or "<BLOCKQUOTE" in text:

@@ -1,4 +1,4 @@
-"""Converted WordPress bodies as StreamField blocks (a part of WordPressImport).
+"""Converted bodies as StreamField blocks (a part of Import).
 
 Images become figures when their file is in --media-dir, otherwise a visible link to the
 original; embeds stay plain links (nothing is fetched)."""
@@ -7,13 +7,10 @@ import json
 
 from django.utils.html import escape
 
-from dearly.core.ids import parse_id
-
 
 class BodyBlocks:
-    def stream(self, source, blocks, wp_id=None):
-        """The body's StreamField JSON; `wp_id` is the post's (a bare [gallery] shows its
-        attached images)."""
+    def stream(self, source, blocks):
+        """The body's StreamField JSON."""
 
         out = []
         for block in blocks:
@@ -41,17 +38,8 @@ class BodyBlocks:
                 url = value.get("url", "")
                 out.append(_paragraph(f'<p>{label}: <a href="{escape(url)}">{escape(url)}</a></p>'))
             elif block.kind == "gallery":
-                ids = value.get("attachment_ids") or sorted(
-                    self.scan_result.attached.get((source, wp_id), [])
-                )
-                figures = []
-                for attachment_id in ids:
-                    url, alt, title = self.scan_result.attachments.get(
-                        (source, attachment_id), ("", "", "")
-                    )
-                    if url:
-                        figures.append(self._figure(source, url, alt, title))
-                out += figures or [
+                images = block.value.get("images", ())
+                out += [self._figure(source, i.url, i.alt, i.title) for i in images] or [
                     _paragraph("<p><em>A gallery from the old site was here; its images were "
                                "not in the export.</em></p>")
                 ]  # fmt: skip
@@ -74,14 +62,14 @@ class BodyBlocks:
         label = escape(caption or alt or src.rsplit("/", 1)[-1] or "image")
         return _paragraph(f'<p>Image: <a href="{escape(src)}">{label}</a></p>')
 
-    def _featured_image(self, source, item):
-        for value in item.meta_values("_thumbnail_id"):
-            # "²" passes isdigit() and 5,000 digits pass int() checks: one parser for ids.
-            if (wp_id := parse_id(value.strip())) is not None:
-                url, alt, title = self.scan_result.attachments.get((source, wp_id), ("", "", ""))
-                if url:
-                    return self.media.image_for(source, url, title, alt)
-        return None
+    def _featured_image(self, source, entry):
+        image = entry.featured_image
+        if image is None or not image.url:
+            return None
+        found = self.media.image_for(source, image.url, image.title, image.alt)
+        if found is None and self.media.find(image.url) is None:
+            self.report.skipped["featured images whose file was not found (see --media-dir)"] += 1
+        return found
 
 
 def _paragraph(html):

@@ -1,8 +1,9 @@
-"""Files from a copy of wp-content/uploads (--media-dir): images and documents, never fetched.
+"""Files from a copy of wp-content/uploads, or Ghost's content/images (--media-dir): images
+and documents, never fetched.
 
-A file is found by the part of its old URL after "/uploads/"; a resized copy
-("photo-300x200.jpg") falls back to the original ("photo.jpg"). Each file is imported once,
-keyed by that path, however many posts show it."""
+A file is found by the part of its old URL after "/uploads/" (Ghost: "/content/images/"); a
+resized copy ("photo-300x200.jpg", Ghost's "size/w600/photo.jpg") falls back to the original.
+Each file is imported once, keyed by that path, however many posts show it."""
 
 import re
 from pathlib import Path, PurePosixPath
@@ -19,22 +20,24 @@ from .state import Kind
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif"}
 RESIZED = re.compile(r"-\d+x\d+(?=\.[A-Za-z0-9]+$)")
+SIZED = re.compile(r"^size/w\d+(?:h\d+)?/")  # Ghost's resized copies: size/w600/2024/01/a.jpg
 
 
-def upload_path(url):
-    """ "2013/01/photo.jpg" from any URL containing /uploads/, else ""."""
+def upload_path(url, folder="/uploads/"):
+    """ "2013/01/photo.jpg" from any URL containing /uploads/ (the `folder`), else ""."""
     path = unquote(urlsplit(url.strip()).path)
-    if "/uploads/" not in path:
+    if not folder or folder not in path:
         return ""
-    relative = PurePosixPath(path.split("/uploads/", 1)[1])
+    relative = PurePosixPath(path.split(folder, 1)[1])
     if any(part in ("", ".", "..") for part in relative.parts):
         return ""
     return str(relative)
 
 
 class MediaLibrary:
-    def __init__(self, media_dir, table, report, *, dry_run):
+    def __init__(self, media_dir, table, report, *, dry_run, folder="/uploads/"):
         self.root = Path(media_dir).resolve() if media_dir else None
+        self.folder = folder
         self.table = table
         self.report = report
         self.dry_run = dry_run
@@ -45,10 +48,10 @@ class MediaLibrary:
         """The file for an old URL inside --media-dir, or None."""
         if self.root is None:
             return None
-        relative = upload_path(url)
+        relative = upload_path(url, self.folder)
         if not relative:
             return None
-        for candidate in (relative, RESIZED.sub("", relative)):
+        for candidate in (relative, RESIZED.sub("", relative), SIZED.sub("", relative)):
             path = (self.root / candidate).resolve()
             if path.is_relative_to(self.root) and path.is_file():
                 return path

@@ -1,4 +1,4 @@
-"""Posts and pages as Wagtail pages: placed in the tree, given their WordPress status.
+"""Posts and pages as Wagtail pages: placed in the tree, given their old site's status.
 
 Pages are written directly at their place in the tree (the path computed here, the parent's
 child count fixed once at the end) instead of through add_child(): that keeps each new page
@@ -20,6 +20,7 @@ from dearly.articles.models import ArticlePage, LetterPage
 from dearly.core.models import StandardPage
 
 from ..content.html import visible_text
+from ..sources.records import MEMBERS, PAID
 
 SPACES = re.compile(r"\s+")
 
@@ -96,19 +97,33 @@ class Tree:
             Page.objects.filter(pk=parent.pk).update(numchild=count.count())
 
 
-def apply_status(page, item, report):
-    """Live, draft or scheduled as in WordPress; private and password pages never public.
+def where(entry):
+    """ "file:line" (or the file) of an entry, for messages."""
+    return f"{entry.path}:{entry.line}" if entry.line else entry.path
+
+
+def apply_status(page, entry, report):
+    """Live, draft or scheduled as on the old site. Private, password, members-only and paid
+    posts are never public: private and paid ones become drafts, the others stay behind
+    Wagtail's password or login restriction (set_password, require_login).
 
     Returns the date to approve a scheduled revision for, or None."""
-    date = page.date if hasattr(page, "date") else item.date_gmt or timezone.now()
+    date = page.date if hasattr(page, "date") else entry.date or timezone.now()
     page.go_live_at = None
-    status = item.status
+    status = entry.status
+    if status in ("publish", "future") and entry.audience == PAID:
+        label = entry.audience_label or "paid subscribers only"
+        report.kept_private[f"{label} (kept as drafts)"] += 1
+        status = "paid"
+    elif status in ("publish", "future") and entry.audience == MEMBERS:
+        label = entry.audience_label or "members only"
+        report.kept_private[f"{label} (shown to readers who are logged in)"] += 1
     if status == "publish":
         page.live = True
         page.has_unpublished_changes = False
         page.first_published_at = page.first_published_at or date
         page.last_published_at = date
-        if item.password:
+        if entry.password:
             report.kept_private["password-protected (asks for the password)"] += 1
         return None
     page.live = False
@@ -118,10 +133,19 @@ def apply_status(page, item, report):
         return date
     if status == "private":
         # WordPress shows private posts to its editors only: here that is the admin, as drafts.
-        report.kept_private["private (kept as drafts)"] += 1
-    elif status not in ("draft", "pending"):
-        report.warn(f"{item.path}:{item.line}: unknown status {status!r}, imported as a draft")
+        report.kept_private[f"{entry.status_label or 'private'} (kept as drafts)"] += 1
+    elif status not in ("draft", "pending", "paid"):
+        report.warn(f"{where(entry)}: unknown status {status!r}, imported as a draft")
     return None
+
+
+def require_login(page):
+    """Members-only posts: Wagtail's login restriction (readers with an account, who may sign
+    up, as on Ghost and Substack). Never lifted by a later import: only an editor does that."""
+    login = PageViewRestriction.LOGIN
+    new = getattr(page, "_imported_new", False)
+    if new or not PageViewRestriction.objects.filter(page=page, restriction_type=login).exists():
+        PageViewRestriction.objects.create(page=page, restriction_type=login)
 
 
 def set_password(page, password):
@@ -143,7 +167,7 @@ def set_password(page, password):
 
 
 def schedule(page, go_live_at):
-    """A revision approved to go live at the WordPress date: run_scheduler publishes it."""
+    """A revision approved to go live at the old site's date: run_scheduler publishes it."""
     page.revisions.filter(approved_go_live_at__isnull=False).update(approved_go_live_at=None)
     revision = page.save_revision(clean=False, log_action=False)
     revision.approved_go_live_at = go_live_at

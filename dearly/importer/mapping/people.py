@@ -1,4 +1,4 @@
-"""Authors become accounts, categories topics, tags tags (a part of WordPressImport)."""
+"""Authors become accounts, categories topics, tags tags (a part of Import)."""
 
 import re
 from urllib.parse import unquote
@@ -10,8 +10,8 @@ from taggit.models import Tag
 
 from dearly.articles.models import Topic
 
-from .. import wxr
 from ..content.html import one_line
+from ..sources.records import Person
 from .state import Kind
 
 ADOPTED = "existing account"  # import-table marker for authors matched to earlier accounts
@@ -19,15 +19,16 @@ ADOPTED = "existing account"  # import-table marker for authors matched to earli
 
 class AuthorsAndTerms:
     def author(self, source, a, *, declared=True):
-        """The account for a WordPress author; `declared` False for a login that items name
-        but the export does not describe (such an account is linked or made, never changed)."""
+        """The account for an author (a records.Person); `declared` False for a login that
+        entries name but the export does not describe (such an account is linked or made,
+        never changed)."""
         login = wp_login(a.login)
         if not login:
             self.report.warn("an author without a login was left out")
             return None
         if (source, login) in self.users and declared:  # declared again in a later file
-            if a.wp_id:
-                self.users_by_wp_id[(source, a.wp_id)] = self.users[(source, login)]
+            if a.source_id:
+                self.users_by_wp_id[(source, a.source_id)] = self.users[(source, login)]
             return self.users[(source, login)]
         User = get_user_model()
         known = self.table.get(source, Kind.AUTHOR, login)
@@ -67,8 +68,8 @@ class AuthorsAndTerms:
             self.report.unchanged["authors (existing accounts, linked)"] += 1
         self.table.record(source, Kind.AUTHOR, login, user, fingerprint=marker)
         self.users[(source, login)] = user.pk
-        if a.wp_id:
-            self.users_by_wp_id[(source, a.wp_id)] = user.pk
+        if a.source_id:
+            self.users_by_wp_id[(source, a.source_id)] = user.pk
         return user.pk
 
     def user_id(self, source, login):
@@ -76,7 +77,7 @@ class AuthorsAndTerms:
         if not login:
             return None
         if (source, login) not in self.users:
-            self.author(source, wxr.Author(None, login, "", login, "", ""), declared=False)
+            self.author(source, Person(login, display_name=login), declared=False)
         return self.users.get((source, login))
 
     def term(self, source, term):
@@ -147,14 +148,14 @@ class AuthorsAndTerms:
         self.table.record(source, Kind.TAG, slug, tag)
         return tag
 
-    def _topics(self, source, item):
-        """The item's topics, each once (an export may name one twice, with two names)."""
-        topics = (self.category(source, s, n) for t, s, n in item.terms if t == "category" and s)
+    def _topics(self, source, entry):
+        """The entry's topics, each once (an export may name one twice, with two names)."""
+        topics = (self.category(source, s, n) for t, s, n in entry.terms if t == "category" and s)
         return list(dict.fromkeys(topics))
 
-    def _tags(self, source, item):
-        """The item's tags, each once ("Paint" and "paint" are one tag here)."""
-        tags = (self.tag(source, s, n) for t, s, n in item.terms if t == "post_tag" and s)
+    def _tags(self, source, entry):
+        """The entry's tags, each once ("Paint" and "paint" are one tag here)."""
+        tags = (self.tag(source, s, n) for t, s, n in entry.terms if t == "post_tag" and s)
         return list(dict.fromkeys(tags))
 
     def _topic_parents(self):
@@ -176,14 +177,15 @@ class AuthorsAndTerms:
             if topic.parent_id != parent.pk:
                 Topic.objects.filter(pk=topic.pk).update(parent=parent)
 
-    def _category_path(self, prefix, source, slug):
+    def _category_path(self, source, slug):
+        """ "parent/child": the topic's slugs from the top, as in WordPress's category URLs."""
         chain, seen = [slug], {slug}
         parent = self.topic_parents.get(self.topics[(source, slug)].pk)
         while parent is not None and parent[1] not in seen and (source, parent[1]) in self.topics:
             chain.insert(0, parent[1])
             seen.add(parent[1])
             parent = self.topic_parents.get(self.topics[(source, parent[1])].pk)
-        return f"{prefix}/category/{'/'.join(chain)}/"
+        return "/".join(chain)
 
 
 def wp_login(raw):

@@ -22,9 +22,9 @@ class Report:
     def warn(self, message):
         self.warnings.append(message)
 
-    def skip(self, reason, comments=0):
-        """One thing left out; the comments it held go with it, and are counted too."""
-        self.skipped[reason] += 1
+    def skip(self, reason, *, count=1, comments=0):
+        """Things left out; the comments they held go with them, and are counted too."""
+        self.skipped[reason] += count
         if comments:
             self.skipped["comments on skipped items"] += comments
 

@@ -1,23 +1,24 @@
-"""The mapping step: WordPress things (from wxr.py and content.py) to Dearly's models.
+"""The mapping step, shared by every source: neutral records (../sources/records.py) to
+Dearly's pages, letters, accounts, topics, tags, redirects and subscribers.
 
-`WordPressImport(options).run(paths)` reads every file twice: a quick first pass that checks
-the whole export parses (so a file broken near its end is refused before anything is
-written) and notes the attachments, authors and pages that later items refer to; then the
-import itself, in one transaction, keyed by WordPress ids in the import table."""
+`Import(source, options).run()` reads the export twice: the source's quick first pass checks
+that the whole export parses (so a file broken near its end is refused before anything is
+written) and notes what later records refer to; then the import itself, in one transaction,
+keyed by the source's ids in the import table, so that a re-run updates and never duplicates.
+`WordPressImport` adds what only WordPress has (mapping/wordpress.py)."""
 
 import dataclasses
 import hashlib
 import re
 from collections import defaultdict
 from contextlib import contextmanager
-from urllib.parse import unquote, urlsplit
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.utils import timezone
 
-from wagtail.models import Page, Site
+from wagtail.models import Page, Revision, Site
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from modelsearch.backends import get_search_backends
@@ -31,25 +32,36 @@ from dearly.articles.models import (
     PostPageTag,
     Topic,
 )
-from dearly.core.invalidation import COMMENTS, CONTENT, batched, invalidate, thread
+from dearly.core.invalidation import CONTENT, batched, invalidate
 from dearly.core.models import StandardPage
 from dearly.retrieval.indexing import embedding_ahead
 from dearly.retrieval.indexing import schedule as schedule_indexing
 
-from .. import content, wxr
+from .. import content
+from ..sources import records
+from ..sources.wordpress import WordPressExport
 from .body import BodyBlocks
-from .comments import CommentWriter
 from .links import LinkMarker, RedirectBook
 from .media import MediaLibrary
-from .pages import Tree, apply_status, plain_text, schedule, set_password, wanted_class
+from .pages import (
+    Tree,
+    apply_status,
+    plain_text,
+    require_login,
+    schedule,
+    set_password,
+    wanted_class,
+    where,
+)
 from .people import AuthorsAndTerms
+from .readers import Readers
 from .report import Report
-from .state import ImportTable, Kind, source_key
+from .state import ImportTable, Kind
 from .urls import OldUrls
+from .wordpress import WordPressSteps
 
 FLUSH_EVERY = 200  # items between bulk writes
 REINDEX_BATCH = 500  # pages loaded at a time for Wagtail's search index
-SKIPPED_STATUSES = {"trash", "auto-draft", "inherit"}
 LABELS = {"guide": "guides", "letter": "letters", "page": "pages"}
 
 
@@ -65,20 +77,10 @@ class ImportOptions:
     dry_run: bool = False
 
 
-@dataclasses.dataclass
-class Scan:
-    """What the first pass learned."""
-
-    items: int = 0
-    hosts: set = dataclasses.field(default_factory=set)
-    attachments: dict = dataclasses.field(default_factory=dict)  # (source, id) -> (url, alt, title)
-    attached: dict = dataclasses.field(default_factory=dict)  # (source, post id) -> [ids]
-    pages: set = dataclasses.field(default_factory=set)  # (source, id) of importable pages
-
-
-def fingerprint(item, options):
-    plain = dataclasses.replace(item, path="", line=0)
-    extra = (options.letter_pattern, bool(options.media_dir), options.skip_pings)
+def fingerprint(entry, options):
+    """A digest of an entry as exported, for sources that do not make their own."""
+    plain = dataclasses.replace(entry, path="", line=None)
+    extra = (options.letter_pattern, bool(options.media_dir))
     return hashlib.sha1(repr((plain, extra)).encode(), usedforsecurity=False).hexdigest()
 
 
@@ -94,62 +96,42 @@ def deferred_indexing(models):
             post_save.connect(post_save_signal_handler, sender=model)
 
 
-class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
-    def __init__(self, options, report=None):
+class Import(AuthorsAndTerms, BodyBlocks, OldUrls):
+    """The import of one source's export (a `records.Source`)."""
+
+    def __init__(self, source, options, report=None):
+        self.source = source
         self.options = options
         self.pattern = re.compile(options.letter_pattern or content.LETTER_PATTERN)
         self.report = report or Report()
         self.table = ImportTable(forgettable=[Kind.COMMENT])
-        self.users = {}  # (source, login) -> user id
-        self.users_by_wp_id = {}  # (source, WordPress user id) -> user id
-        self.topics = {}  # (source, slug) -> Topic
-        self.topic_parents = {}  # Topic id -> (source, parent slug)
-        self.tags = {}  # (source, slug) -> Tag
-        self.channels = {}  # source -> Channel
+        self.users = {}  # (site, login) -> user id
+        self.users_by_wp_id = {}  # (site, the source's user id) -> user id
+        self.topics = {}  # (site, slug) -> Topic
+        self.topic_parents = {}  # Topic id -> (site, parent slug)
+        self.tags = {}  # (site, slug) -> Tag
+        self.sites = {}  # site key -> records.Site
         self.deferred = []  # pages whose parent page comes later in the export
-        self.attachment_links = []
         self.to_fix = set()  # pages whose text links to the old site
         self.indexed = defaultdict(set)  # page class -> ids to index at the end
         self.ahead, self.sent_ahead = None, set()
-        self.commented_pages = set()
+        self.readers = Readers(self.report)
 
     # --- the two passes ----------------------------------------------------------------
 
-    def scan(self, paths):
-        """First pass: parse everything (WXRError on the first problem) and note references."""
-        scan = Scan()
-        for path in paths:
-            source = None
-            for thing in wxr.iter_wxr(path):
-                if isinstance(thing, wxr.Channel):
-                    source = source_key(thing)
-                    for url in (thing.base_site_url, thing.base_blog_url, thing.link):
-                        host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
-                        if host:
-                            scan.hosts.add(host)
-                elif isinstance(thing, wxr.Item):
-                    scan.items += 1
-                    if thing.post_type == "attachment":
-                        alt = next(iter(thing.meta_values("_wp_attachment_image_alt")), "")
-                        title = content.plain_title(thing.title)
-                        url = thing.attachment_url or thing.guid
-                        scan.attachments[(source, thing.wp_id)] = (url, alt, title)
-                        if thing.parent_id:
-                            key = (source, thing.parent_id)
-                            scan.attached.setdefault(key, []).append(thing.wp_id)
-                    elif thing.post_type == "page" and thing.status not in SKIPPED_STATUSES:
-                        scan.pages.add((source, thing.wp_id))
-        return scan
-
-    def run(self, paths, progress=None):
-        """Import the files; `progress` (a tqdm bar, optional) counts the items."""
-        self.scan_result = self.scan(paths)
+    def run(self, progress=None):
+        """Import the export; `progress` (a tqdm bar, optional) counts its items."""
+        self.scan_result = self.source.scan()
         if progress is not None:
             progress.total = self.scan_result.items
             progress.refresh()
         self.marker = LinkMarker(self.scan_result.hosts, self._resolve_now)
         self.media = MediaLibrary(
-            self.options.media_dir, self.table, self.report, dry_run=self.options.dry_run
+            self.options.media_dir,
+            self.table,
+            self.report,
+            dry_run=self.options.dry_run,
+            folder=self.source.media_folder,
         )
         page_models = [Page, PostPage, wanted_class("guide"), LetterPage, StandardPage, Topic]
         try:
@@ -160,8 +142,7 @@ class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
                 embedding_ahead() as self.ahead,
             ):
                 self._setup()
-                for path in paths:
-                    self._import_file(path, progress)
+                self._import_records(progress)
                 self._finish()
                 if self.options.dry_run:
                     transaction.set_rollback(True)
@@ -177,12 +158,6 @@ class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
         self.home = site.root_page.specific
         self.tree = Tree()
         self.redirects = RedirectBook(self.home)
-        self.comments = CommentWriter(
-            self.table,
-            self.report,
-            skip_pings=self.options.skip_pings,
-            users_by_wp_id=self.users_by_wp_id,
-        )
         self.existing_pages = set(Page.objects.values_list("pk", flat=True))
         self.url_paths = {}
         self.new_topic_links, self.new_tag_links = [], []
@@ -197,32 +172,49 @@ class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
             self.tree.add(self.home, found)
         return found
 
-    def _import_file(self, path, progress):
-        source = None
+    def _import_records(self, progress):
+        site = None
         since_flush = 0
-        for thing in wxr.iter_wxr(path):
-            if isinstance(thing, wxr.Channel):
-                source = source_key(thing)
-                self.channels.setdefault(source, thing)
-            elif isinstance(thing, wxr.Author):
-                self.author(source, thing)
-            elif isinstance(thing, wxr.Term):
-                self.term(source, thing)
-            elif isinstance(thing, wxr.Skipped):
-                self.report.skip(f"{thing.what}s that could not be read", thing.comments)
-                self.report.warn(str(thing))
-            elif isinstance(thing, wxr.Notice):
-                self.report.warn(str(thing))
-            elif isinstance(thing, wxr.Item):
-                self.current_source = source
-                self.item(source, thing)
-                since_flush += 1
-                if progress is not None:
-                    progress.update()
-                if since_flush >= FLUSH_EVERY or self.comments.queued > 20_000:
-                    self._flush()
-                    since_flush = 0
+        for record in self.source.records():
+            if isinstance(record, records.Site):
+                site = record.key
+                self.sites.setdefault(site, record)
+                continue
+            if isinstance(record, records.Person):
+                self.author(site, record)
+                continue
+            if isinstance(record, records.Term):
+                self.term(site, record)
+                continue
+            if isinstance(record, records.Reader):
+                self.readers.add(record)
+                continue
+            if isinstance(record, records.Notice):
+                self.report.warn(record.message)
+                continue
+            self.current_source = site
+            if isinstance(record, records.Entry):
+                self.entry(site, record)
+            elif isinstance(record, records.Skipped):
+                self.report.skip(record.reason, count=record.count, comments=record.comments)
+                if record.warning:
+                    self.report.warn(record.warning)
+            else:
+                self.other(site, record)
+            since_flush += 1
+            if progress is not None:
+                progress.update()
+            if since_flush >= FLUSH_EVERY or self._needs_flush():
+                self._flush()
+                since_flush = 0
         self._flush()
+
+    def other(self, site, record):
+        """A record only some sources yield (WordPress's attachments)."""
+        raise TypeError(f"{self.source.label} gave an unknown record: {record!r}")
+
+    def _needs_flush(self):
+        return False
 
     def _flush(self):
         through = PostPage.topics.through
@@ -235,7 +227,7 @@ class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
             batch_size=1000,
         )
         self.new_topic_links, self.new_tag_links = [], []
-        self.comments.flush()
+        self._flush_more()
         self.table.flush()
         self.table.forget_written(Kind.COMMENT)  # a comment's parent is always in its own post
         self.redirects.flush()
@@ -244,62 +236,58 @@ class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
             self.ahead.add(new)  # their vectors are worked out on the other core meanwhile
             self.sent_ahead |= new
 
+    def _flush_more(self):
+        """What a source adds to each bulk write, before the import table's rows."""
+
     # --- posts and pages ---------------------------------------------------------------
 
-    def item(self, source, item):
-        post_type = item.post_type
-        if post_type == "attachment":
-            return self.attachment(source, item)
-        if post_type not in ("post", "page"):
-            self.report.skip(f"{post_type or 'untyped'} items", len(item.comments))
-            return None
-        if item.status in SKIPPED_STATUSES:
-            self.report.skip(f"{post_type}s with status {item.status}", len(item.comments))
-            return None
-        kind_key = Kind.POST if post_type == "post" else Kind.PAGE
-        known = self.table.get(source, kind_key, item.wp_id)
-        digest = fingerprint(item, self.options)
+    def entry(self, site, entry):
+        kind_key = Kind.POST if entry.kind == "post" else Kind.PAGE
+        known = self.table.get(site, kind_key, entry.key)
+        digest = entry.fingerprint or fingerprint(entry, self.options)
         exists = known is not None and known.object_id in self.existing_pages
         if exists and known.fingerprint == digest:  # unchanged since the last run: no queries
             model = ContentType.objects.get_for_id(known.content_type_id).model_class()
-            label = "pages" if post_type == "page" else LABELS[_kind_of(model)]
+            label = "pages" if entry.kind == "page" else LABELS[_kind_of(model)]
             self.report.unchanged[label] += 1
             return known.object_id
         page = Page.objects.get(pk=known.object_id).specific if exists else None
         parent = None
-        if post_type == "page" and page is None:
-            parent = self._parent_page(source, item)
+        if entry.kind == "page" and page is None:
+            parent = self._parent_page(site, entry)
             if parent is None:
-                self.deferred.append((source, item))
+                self.deferred.append((site, entry))
                 return None
-        return self._write(source, item, page, parent, digest, kind_key)
+        return self._write(site, entry, page, parent, digest, kind_key)
 
-    def _parent_page(self, source, item):
+    def _parent_page(self, site, entry):
         """The page's parent, or None when that parent comes later in the export."""
-        if not item.parent_id:
+        if not entry.parent:
             return self.home
-        parent_id = self.table.object_id(source, Kind.PAGE, item.parent_id)
+        parent_id = self.table.object_id(site, Kind.PAGE, entry.parent)
         if parent_id:
             return Page.objects.get(pk=parent_id)
-        if (source, item.parent_id) in self.scan_result.pages:
+        if (site, entry.parent) in self.scan_result.pages:
             return None
         self.report.warn(
-            f"{item.path}:{item.line}: page {item.wp_id}'s parent ({item.parent_id}) is not "
+            f"{where(entry)}: page {entry.key}'s parent ({entry.parent}) is not "
             "in the export; placed at the top level"
         )
         return self.home
 
-    def _write(self, source, item, page, parent, digest, kind_key):
-        self.marker.seen = False
-        converted = content.convert(item.content, resolve_link=self.marker)
-        title = content.plain_title(item.title) or f"Untitled ({item.post_type} {item.wp_id})"
-        for note in converted.notes:
-            self.report.warn(f"{item.path}:{item.line}: “{title}”: {note}")
-        kind, letter = self._classify(item, title, converted)
+    def _write(self, site, entry, page, parent, digest, kind_key):
+        title = content.plain_title(entry.title) or f"Untitled ({entry.kind} {entry.key})"
         new = page is None
+        if not new and _edited_here(page):
+            return self._keep_edited(site, entry, page, kind_key, title)
+        self.marker.seen = False
+        converted = self.source.convert(site, entry, self.marker)
+        for note in converted.notes:
+            self.report.warn(f"{where(entry)}: “{title}”: {note}")
+        kind, letter = self._classify(entry, title, converted)
         if not new and _kind_of(page) != kind:
             self.report.warn(
-                f"{item.path}:{item.line}: “{title}” was imported as a {_kind_of(page)} before; "
+                f"{where(entry)}: “{title}” was imported as a {_kind_of(page)} before; "
                 f"kept as one (it now looks like a {kind})"
             )
             kind = _kind_of(page)
@@ -308,28 +296,32 @@ class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
         if new:
             page = wanted_class(kind)()
             parent = parent or (self.letters if kind == "letter" else self.guides)
-            fallback = f"{item.post_type}-{item.wp_id}"
-            page.slug = self.tree.free_slug(parent, unquote(item.slug) or title, fallback)
+            fallback = f"{entry.kind}-{entry.key}"
+            page.slug = self.tree.free_slug(parent, entry.slug or title, fallback)
         page.title = page.draft_title = title[:255]
+        if entry.seo_title:
+            page.seo_title = content.plain_title(entry.seo_title)[:255]
+        if entry.search_description:
+            page.search_description = plain_text(entry.search_description)
         if kind != "page":
-            page.date = item.date_gmt or timezone.now()
-            page.author_id = self.user_id(source, item.author_login)
-            page.excerpt = plain_text(item.excerpt) or plain_text(converted.excerpt_html)
-            page.featured = item.is_sticky
-            page.comments_open = item.comment_status == "open"
-            page.featured_image = self._featured_image(source, item)
+            page.date = entry.date or timezone.now()
+            page.author_id = self.user_id(site, entry.author)
+            page.excerpt = plain_text(entry.excerpt) or plain_text(converted.excerpt_html)
+            page.featured = entry.sticky
+            page.comments_open = entry.comments_open
+            page.featured_image = self._featured_image(site, entry)
             if new:  # written in bulk with the next flush, not through modelcluster
-                page._imported_terms = (self._topics(source, item), self._tags(source, item))
+                page._imported_terms = (self._topics(site, entry), self._tags(site, entry))
             else:
-                page.topics = self._topics(source, item)
-                page.tags.set(self._tags(source, item))
+                page.topics = self._topics(site, entry)
+                page.tags.set(self._tags(site, entry))
         if kind in ("guide", "page"):
-            page.body = self.stream(source, converted.blocks, item.wp_id)
+            page.body = self.stream(site, converted.blocks)
         elif kind == "letter":
             page.question = letter.question_html
             page.pen_name = letter.pen_name[:60]
             page.answer = letter.answer_html
-        go_live_at = apply_status(page, item, self.report)
+        go_live_at = apply_status(page, entry, self.report)
         if new:
             page._imported_new = True
             self.tree.add(parent, page)
@@ -340,54 +332,61 @@ class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
                 self.new_tag_links += [(page.pk, tag.pk) for tag in terms[1]]
         else:
             page.save(clean=False)
-        set_password(page, item.password if item.status == "publish" else "")
+        if entry.password is not None:
+            set_password(page, entry.password if entry.status == "publish" else "")
+        if entry.audience == records.MEMBERS:
+            require_login(page)
         if go_live_at is not None:
             schedule(page, go_live_at)
-        label = "pages" if item.post_type == "page" else LABELS[kind.removeprefix("keep-")]
+        label = "pages" if entry.kind == "page" else LABELS[kind.removeprefix("keep-")]
         (self.report.created if new else self.report.updated)[label] += 1
         if kind == "letter":
             self.report.letters.append(title)
-        self.table.record(source, kind_key, item.wp_id, page, old_url=item.link, fingerprint=digest)
+        old_url = entry.old_url
+        self.table.record(site, kind_key, entry.key, page, old_url=old_url, fingerprint=digest)
         self.indexed[type(page)].add(page.pk)
         if self.marker.seen:
             self.to_fix.add(page.pk)
-        self._page_redirects(item, page)
-        if kind != "page":
-            self.comments.add(source, page.pk, page.date, item.comments)
-            self.commented_pages.add(page.pk)
-        elif item.comments:
-            self.report.skipped["comments on pages (left out: all were spam, trash or notes)"] += (
-                len(item.comments)
-            )
+        self._page_redirects(entry, page)
+        self._written(site, entry, page, kind)
         return page
 
-    def _classify(self, item, title, converted):
-        if item.post_type == "page":
+    def _keep_edited(self, site, entry, page, kind_key, title):
+        """A page an editor has changed here since it was imported stays as they left it."""
+        self.report.warn(
+            f"{where(entry)}: “{title}” changed in the export but was edited here since it was "
+            "imported: kept as it is here"
+        )
+        label = "pages" if entry.kind == "page" else LABELS[_kind_of(page)]
+        self.report.unchanged[label] += 1
+        known = self.table.get(site, kind_key, entry.key)
+        self.table.record(
+            site, kind_key, entry.key, page, old_url=entry.old_url, fingerprint=known.fingerprint
+        )
+        self._page_redirects(entry, page)
+        self._written(site, entry, page, _kind_of(page))
+        return page
+
+    def _written(self, site, entry, page, kind):
+        """What a source adds once an entry's page exists (WordPress: its comments)."""
+
+    def _page_keeps_comments(self, entry):
+        return False
+
+    def _classify(self, entry, title, converted):
+        if entry.kind == "page":
             # Plain pages have no comments here: a page with comments becomes a guide at the
             # same place in the tree, so its threads stay public.
-            if any(self.comments.would_keep(c) for c in item.comments):
+            if self._page_keeps_comments(entry):
                 return "guide", None
             return "page", None
         if not self.pattern.search(title):
             return "guide", None
         letter = content.split_letter(title, converted.blocks, pattern=self.pattern)
         if letter is None:
-            self.report.not_split.append(f"{title} ({item.path}:{item.line})")
+            self.report.not_split.append(f"{title} ({where(entry)})")
             return "guide", None
         return "letter", letter
-
-    def attachment(self, source, item):
-        url = item.attachment_url or item.guid
-        title = self.scan_result.attachments.get((source, item.wp_id), ("", "", ""))[2]
-        obj = self.media.file_for(source, url, title) if url else None
-        known = self.table.get(source, Kind.ATTACHMENT, item.wp_id)
-        model = type(obj) if obj is not None else None
-        self.table.record(source, Kind.ATTACHMENT, item.wp_id, obj, old_url=url, model=model)
-        bucket = self.report.created if known is None else self.report.unchanged
-        bucket["attachments (original URLs recorded)"] += 1
-        if item.comments:  # attachment pages are not imported, nor their comments
-            self.report.skipped["comments on attachments"] += len(item.comments)
-        self.attachment_links.append((source, item, obj, url))
 
     # --- the end -----------------------------------------------------------------------
 
@@ -397,18 +396,17 @@ class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
             rounds += 1
             waiting, self.deferred = self.deferred, []
             progress = False
-            for source, item in waiting:
-                self.current_source = source
-                if self.item(source, item) is not None:
+            for site, entry in waiting:
+                self.current_source = site
+                if self.entry(site, entry) is not None:
                     progress = True
             if not progress:
                 break
-        for source, item in self.deferred:
-            self.current_source = source
-            self.report.warn(f"{item.path}:{item.line}: page {item.wp_id} placed at the top level")
-            kind_key = Kind.PAGE
-            digest = fingerprint(item, self.options)
-            self._write(source, item, None, self.home, digest, kind_key)
+        for site, entry in self.deferred:
+            self.current_source = site
+            self.report.warn(f"{where(entry)}: page {entry.key} placed at the top level")
+            digest = entry.fingerprint or fingerprint(entry, self.options)
+            self._write(site, entry, None, self.home, digest, Kind.PAGE)
         self.deferred = []
         self._flush()
         self._topic_parents()
@@ -419,6 +417,7 @@ class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
         self.tree.log_creations()
         self._reindex()
         self._bump_cached_versions()
+        self.readers.subscribe()
         self.table.flush()
         self.report.created["redirects"] += self.redirects.created
         self._report_unredirected()
@@ -435,10 +434,28 @@ class WordPressImport(AuthorsAndTerms, BodyBlocks, OldUrls):
         # Search, related posts and "already answered?" (dearly.retrieval): words and vectors.
         schedule_indexing({pk for ids in self.indexed.values() for pk in ids})
 
-    def _bump_cached_versions(self):
+    def _bump_cached_versions(self, *more):
         """Bulk writes send no signals: tell the caches once what may have changed."""
-        threads = (thread(pk) for pk in self.commented_pages)
-        invalidate(*CONTENT, COMMENTS, *threads)
+        invalidate(*CONTENT, *more)
+
+
+class WordPressImport(WordPressSteps, Import):
+    """`WordPressImport(options).run(paths)`: one or several WXR files."""
+
+    def __init__(self, options, report=None):
+        super().__init__(None, options, report)
+
+    def run(self, paths, progress=None):
+        self.source = WordPressExport(paths, self.options)
+        return super().run(progress)
+
+
+def _edited_here(page):
+    """Whether an editor saved the page here (a revision with a user) since its import: the
+    import's own revisions (scheduled posts) have none."""
+    if page.latest_revision_id is None:
+        return False
+    return Revision.objects.filter(pk=page.latest_revision_id, user__isnull=False).exists()
 
 
 def _kind_of(page):

@@ -1,11 +1,10 @@
-"""The import table in memory: what earlier runs (and this one) made from which WordPress key.
+"""The import table in memory: what earlier runs (and this one) made from which source key.
 
-Rows are read once per WordPress site and written in bulk, so re-running over 100,000
-comments costs a handful of queries, not one per comment. The comments this run creates are
+Rows are read once per site and written in bulk, so re-running over 100,000 comments costs a
+handful of queries, not one per comment. The comments this run creates are
 forgotten once written (`forget_written`): a million of them held 300 MB."""
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
@@ -13,14 +12,6 @@ from django.utils import timezone
 from ..models import ImportedObject
 
 Kind = ImportedObject.Kind
-
-
-def source_key(channel):
-    """A WordPress site's name in the import table: its blog URL without scheme or slash."""
-    url = channel.base_blog_url or channel.base_site_url or channel.link or channel.path
-    parts = urlsplit(url if "//" in url else f"//{url}")
-    host = (parts.hostname or "").lower()
-    return (host + parts.path.rstrip("/"))[:200] or str(channel.path)[:200]
 
 
 @dataclass(slots=True)

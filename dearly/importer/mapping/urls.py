@@ -1,4 +1,4 @@
-"""Old URLs of one import: redirects, and links in the text (a part of WordPressImport)."""
+"""Old URLs of one import: redirects, and links in the text (a part of Import)."""
 
 from urllib.parse import urlsplit
 
@@ -32,60 +32,40 @@ class OldUrls:
         )
         return site_relative(url_path) if url_path else None
 
-    def _page_redirects(self, item, page):
-        path = old_path(item.link)
+    def _page_redirects(self, entry, page):
+        path = old_path(entry.old_url)
         self.redirects.add(path, page=page)
         if path:
             head = path.rstrip("/").rsplit("/", 1)[0]
-            for slug in item.meta_values("_wp_old_slug"):
-                if slug.strip():
-                    self.redirects.add(f"{head}/{slug.strip()}/", page=page)
+            for slug in entry.old_slugs:
+                self.redirects.add(f"{head}/{slug}/", page=page)
 
     def _site_redirects(self):
-        for source, channel in self.channels.items():
-            prefix = urlsplit(channel.base_blog_url or channel.link).path.rstrip("/")
-            for (topic_source, slug), topic in self.topics.items():
-                if topic_source != source:
+        """Each site's topic, tag, author and feed addresses, by the patterns it gives."""
+        for key, site in self.sites.items():
+            prefix = site.prefix
+            for (topic_site, slug), topic in self.topics.items():
+                if topic_site != key:
                     continue
                 url = topic.get_absolute_url()
-                for path in {
-                    f"{prefix}/category/{slug}/",
-                    self._category_path(prefix, source, slug),
-                }:
-                    self.redirects.add(path, link=url)
-                    self.redirects.add(f"{path}feed/", link=f"{url}feed/")
-            for (tag_source, slug), tag in self.tags.items():
-                if tag_source == source:
-                    url = f"/tags/{tag.slug}/"
-                    self.redirects.add(f"{prefix}/tag/{slug}/", link=url)
-                    self.redirects.add(f"{prefix}/tag/{slug}/feed/", link=url)
-            for (user_source, login), user_id in self.users.items():
-                if user_source == source:
+                path = self._category_path(key, slug)
+                for pattern in site.topic_urls:
+                    feed = "feed/" if pattern.endswith("feed/") else ""
+                    old = pattern.format(slug=slug, path=path)
+                    self.redirects.add(f"{prefix}/{old}", link=url + feed)
+            for (tag_site, slug), tag in self.tags.items():
+                if tag_site == key:
+                    for pattern in site.tag_urls:
+                        self.redirects.add(f"{prefix}/{pattern.format(slug=slug)}",
+                                           link=f"/tags/{tag.slug}/")  # fmt: skip
+            for (user_site, login), user_id in self.users.items():
+                if user_site == key and site.author_urls:
                     username = get_user_model().objects.get(pk=user_id).username
-                    self.redirects.add(f"{prefix}/author/{login}/", link=f"/authors/{username}/")
-            for feed in ("feed/", "feed/rss/", "feed/rss2/", "feed/atom/", "comments/feed/"):
+                    for pattern in site.author_urls:
+                        self.redirects.add(f"{prefix}/{pattern.format(login=login)}",
+                                           link=f"/authors/{username}/")  # fmt: skip
+            for feed in site.feed_urls:
                 self.redirects.add(f"{prefix}/{feed}", link="/feed/")
-        for source, item, obj, url in self.attachment_links:
-            target_url = obj.file.url if obj is not None else ""
-            host = urlsplit(url).hostname
-            on_old_site = host is None or host.removeprefix("www.") in self.scan_result.hosts
-            if target_url:
-                self.redirects.add(old_path(item.link), link=target_url)
-                if on_old_site:
-                    self.redirects.add(urlsplit(url).path, link=target_url)
-                continue
-            parent = item.parent_id and (
-                self.table.object_id(source, Kind.POST, item.parent_id)
-                or self.table.object_id(source, Kind.PAGE, item.parent_id)
-            )
-            page = Page.objects.filter(pk=parent).first() if parent else None
-            if page is not None:
-                # No file here: its page, its upload and ?attachment_id= lead to the post it
-                # belonged to, never back to the old host.
-                self.table.record(source, Kind.ATTACHMENT, item.wp_id, page, old_url=url)
-                self.redirects.add(old_path(item.link), page=page)
-                if on_old_site:
-                    self.redirects.add(urlsplit(url).path, page=page)
 
     def _report_unredirected(self):
         for path in self.redirects.too_long:

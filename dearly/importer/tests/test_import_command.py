@@ -16,7 +16,7 @@ from dearly.comments.models import Comment
 from dearly.core.models import StandardPage
 from dearly.importer.models import ImportedObject
 
-from .conftest import WXR_HEAD, run_import
+from .conftest import WXR_HEAD, manage_py, run_import
 
 pytestmark = pytest.mark.django_db
 TABLES = (Page, Comment, Topic, Redirect, ImportedObject, Revision, PageViewRestriction)
@@ -307,21 +307,7 @@ def test_an_old_url_too_long_for_a_redirect_is_reported_not_fatal(site_tree, tmp
 
 @pytest.mark.servers
 def test_the_command_line_exits_1_with_one_line(data, tmp_path):
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'none.sqlite3'}"}
-    env["DJANGO_SETTINGS_MODULE"] = "dearly.settings.test"
-    result = subprocess.run(
-        [sys.executable, "manage.py", "import_wordpress", str(data / "malformed.xml")],
-        cwd=Path(__file__).resolve().parents[3],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = manage_py(tmp_path, "import_wordpress", data / "malformed.xml")
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and f"{data / 'malformed.xml'}:" in lines[0], result.stderr

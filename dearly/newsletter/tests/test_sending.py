@@ -193,6 +193,22 @@ def test_a_server_that_hangs_up_mid_batch_loses_and_doubles_nobody(site_tree, sm
     assert set(Delivery.objects.values_list("state", flat=True)) == {"sent"}
 
 
+def test_a_reader_who_leaves_after_addressing_is_skipped_not_failed(site_tree, smtp):
+    stays = make_subscriber("stays@example.com")
+    leaves = make_subscriber("leaves@example.com")
+    pauses = make_subscriber("pauses@example.com")
+    mailing = Mailing.objects.get(page=publish_letter(site_tree))
+    sending.address(mailing, sending.PageContent(mailing.page.specific).recipients())
+    leaves.unsubscribe()
+    leaves.save()
+    Subscriber.objects.filter(pk=pauses.pk).update(paused=True)
+    assert sending.send_pending() == 1
+    assert [rcpts for rcpts, _ in smtp.messages] == [[stays.email]]
+    states = dict(mailing.deliveries.values_list("subscriber__email", "state"))
+    assert states == {stays.email: "sent", leaves.email: "skipped", pauses.email: "skipped"}
+    assert mailing.failures() == "None"  # the editor's list counts no failure
+
+
 def test_without_an_smtp_server_mail_goes_to_the_configured_backend(site_tree):
     make_subscriber("reader@example.com")
     publish_letter(site_tree)

@@ -58,9 +58,11 @@ def test_editor_answers_from_the_inbox_passes_the_privacy_check_and_publishes(
     page.locator("#id_pen_name").click()  # leaving the editor lets Draftail save its input
     expect(page.locator("input[name=answer]")).to_have_value(re.compile("weekly check-in"))
 
-    def publish():
-        page.get_by_role("button", name="More actions").click()
-        page.get_by_role("button", name="Publish").click()
+    # Signed by the columnist (the demo's letters are Dr. Mimi's), on the main tab.
+    expect(page.locator("select[name=author] option:checked")).to_have_text("Dr. Mimi (mimi)")
+
+    def publish():  # the footer's visible button, not one in its menu
+        page.get_by_role("button", name="Publish", exact=True).click()
 
     publish()  # refused without the explicit confirmation
     expect(
@@ -80,6 +82,7 @@ def test_editor_answers_from_the_inbox_passes_the_privacy_check_and_publishes(
         letter.refresh_from_db()
     question.refresh_from_db()
     assert letter.live and question.status == Question.Status.PUBLISHED
+    assert letter.author.username == "mimi"
 
     # The writer's status page links to the letter, and their outbox has the news.
     page.goto(f"{site}/ask/status/{token}/")

@@ -461,3 +461,28 @@ def test_publishing_the_answer_marks_the_question_published_and_tells_the_writer
     assert letter.full_url in mail.outbox[0].body
     html = editor_client.get(url(question)).content.decode()
     assert "Open the letter in the editor" in html and "published" in html
+
+
+def test_a_letter_answered_from_the_inbox_is_signed_by_the_columnist(
+    editor_client, django_user_model, site_tree
+):
+    from wagtail.models import Site
+
+    from dearly.core.models import ColumnSettings
+
+    mimi = django_user_model.objects.create_user("mimi", display_name="Dr. Mimi")
+    settings = ColumnSettings.for_site(Site.objects.get(is_default_site=True))
+    settings.columnist = mimi
+    settings.save()
+    question = make_question(pen_name="Bylined")
+    editor_client.post(url(question, "answer"))
+    question.refresh_from_db()
+    assert question.letter.author == mimi
+    assert question.letter.get_latest_revision_as_object().author == mimi  # what the editor opens
+
+
+def test_without_a_columnist_the_answering_editor_signs_the_letter(editor_client, editor):
+    question = make_question(pen_name="Unsigned")
+    editor_client.post(url(question, "answer"))
+    question.refresh_from_db()
+    assert question.letter.author == editor

@@ -5,6 +5,8 @@ import copy
 import threading
 
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from wagtail.models import PageViewRestriction
 
@@ -164,6 +166,18 @@ def test_reindex_is_safe_to_run_again(column):
     assert float(np.frombuffer(document.vector, dtype="<f4") @ expected) > 0.9999
     assert indexing.reindex()[1:] == (0, 0)
     call_command("reindex", "--retrieval-only", verbosity=0)
+
+
+def test_indexing_reads_a_batchs_topics_in_one_query_per_page_type(column):
+    def topic_queries(names):
+        Document.objects.update(title="stale")  # every document is written again
+        with CaptureQueriesContext(connection) as captured:
+            assert indexing.index_pages([column[name].pk for name in names])[0] == len(names)
+        return sum('FROM "articles_topic"' in query["sql"] for query in captured)
+
+    # A letter and a guide, then three letters and the guide: one query per page type.
+    assert topic_queries(["micro", "guide"]) == topic_queries(["micro", "pay", "commute", "guide"])
+    assert topic_queries(["micro", "pay", "commute"]) == 1
 
 
 def test_reindex_missing_indexes_only_pages_without_a_document(column):

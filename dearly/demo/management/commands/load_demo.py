@@ -1,15 +1,20 @@
 """Load the demo column: idempotent, safe to run on every `make run`; says what it did."""
 
 import datetime
+import io
 import json
+import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
 from dearly.articles.models import (
@@ -23,28 +28,35 @@ from dearly.articles.models import (
 from dearly.comments.models import Comment, CommentSettings
 from dearly.core.models import ColumnSettings, HomePage, StandardPage
 from dearly.demo import content as demo
+from dearly.demo.illustrations import ILLUSTRATIONS
 from dearly.newsletter import sending
 
-START = datetime.datetime(2025, 1, 6, 9, 0, tzinfo=datetime.UTC)
+# The weekly digest takes the posts first published in its week (newsletter.sending): a demo
+# post dated at least this long ago is in no digest sent from now on.
+NOT_NEWS = datetime.timedelta(days=8)
+# The numbered filler earlier versions of the demo made ("Notes on Work 4: …", "Dear Dr. Mimi –
+# Curious (5)"): a site loaded with them gets the written column instead.
+OLD_FILLER_SLUG = re.compile(r"(notes-on-work|letter)-\d+")
+OLD_FILLER_TITLE = re.compile(r"^Notes on Work \d+: |^Dear Dr\. Mimi – .* \(\d+\)$")
 
-
-def paragraphs(texts):
-    return "".join(f"<p>{t}</p>" for t in texts)
-
-
-def rich(text):
-    return {"type": "paragraph", "value": f"<p>{text}</p>"}
+MADE = {  # what load_demo counts: (one, several)
+    "pages": ("page", "pages"),
+    "images": ("image", "images"),
+    "comments": ("comment", "comments"),
+    "links": ("link from a letter to its update", "links from letters to their updates"),
+}
 
 
 class Command(BaseCommand):
     help = "Load the demo column (home, guides, letters, topics, pages). Safe to run repeatedly."
 
     def handle(self, *args, **options):
-        self.created = self.comments = 0
+        self.done = dict.fromkeys([*MADE, "removed"], 0)
         with transaction.atomic(), sending.not_mailed():  # the demo is not news to subscribers
             author = self.columnist()
             home = self.home()
             self.topics = self.load_topics()
+            self.images = self.load_images()
             guides = self.child(
                 home,
                 ArticleIndexPage,
@@ -57,32 +69,33 @@ class Command(BaseCommand):
                 ColumnIndexPage,
                 "letters",
                 title="Dear Dr. Mimi",
-                intro="Readers' letters, answered.",
+                intro="Readers’ letters, answered.",
             )
-            for slug, title, text in (
-                ("about", "About", "Dearly is an advice column about work, written by Dr. Mimi."),
-                (
-                    "privacy",
-                    "Privacy",
-                    "We never publish a letter writer's email address or "
-                    "any detail that could identify them.",
-                ),
-                (
-                    "comment-policy",
-                    "Comment policy",
-                    "Be kind, stay on topic, and remember that letter writers are real people.",
-                ),
-            ):
-                self.child(home, StandardPage, slug, title=title, intro=text)
-            self.load_guides(guides, author)
-            self.load_letters(letters, author)
-            self.load_generated(guides, letters, author)
-            self.load_comments()
+            for page in demo.pages():
+                self.child(
+                    home,
+                    StandardPage,
+                    page["slug"],
+                    title=page["title"],
+                    intro=page["intro"],
+                    body=json.dumps(self.plain_page_body(page)),
+                )
+            self.remove_old_filler(guides, letters)
+            self.load_posts(guides, letters, author)
+            self.link_updates()
+            self.load_comments(author)
+        self.stdout.write(self.style.SUCCESS(f"Demo content loaded: {self.summary()}."))
+
+    def summary(self):
         made = [
-            f"{n} {what}" for n, what in ((self.created, "pages"), (self.comments, "comments")) if n
+            f"{n} {one if n == 1 else several}"
+            for key, (one, several) in MADE.items()
+            if (n := self.done[key])
         ]
-        verb = f"created {' and '.join(made)}" if made else "nothing new to create"
-        self.stdout.write(self.style.SUCCESS(f"Demo content loaded: {verb}."))
+        said = f"created {', '.join(made)}" if made else "nothing new to create"
+        if n := self.done["removed"]:
+            said += f"; removed {n} {'page' if n == 1 else 'pages'} of the old numbered filler"
+        return said
 
     def columnist(self):
         user, made = get_user_model().objects.get_or_create(
@@ -92,6 +105,16 @@ class Command(BaseCommand):
                 "first_name": "Mimi",
                 "bio": "Dr. Mimi has answered questions about work for twenty years.",
             },
+        )
+        if made:
+            user.set_unusable_password()
+            user.save()
+        return user
+
+    def reader(self, username, name):
+        """A demo reader: no password, so nobody can log in as them."""
+        user, made = get_user_model().objects.get_or_create(
+            username=username, defaults={"display_name": name}
         )
         if made:
             user.set_unusable_password()
@@ -111,7 +134,7 @@ class Command(BaseCommand):
                 )
             )
             home.save_revision().publish()
-            self.created += 1
+            self.done["pages"] += 1
         # The demo site answers at SITE_URL (make run sets it from PORT), so canonical and
         # feed links point where the reader actually is.
         address = urlsplit(settings.WAGTAILADMIN_BASE_URL)
@@ -129,45 +152,46 @@ class Command(BaseCommand):
         CommentSettings.for_site(site)
         return home
 
-    def load_comments(self):
-        """Demo readers (no password: they cannot log in) and their comments, once."""
-        User = get_user_model()
-        for slug, entries in demo.COMMENTS.items():
-            page = PostPage.objects.filter(slug=slug).first()
-            if page is None or Comment.objects.filter(page=page).exists():
-                continue
-            posted = []
-            for n, (username, name, body, reply_to, status) in enumerate(entries):
-                reader, made = User.objects.get_or_create(
-                    username=username, defaults={"display_name": name}
-                )
-                if made:
-                    reader.set_unusable_password()
-                    reader.save()
-                parent = posted[reply_to] if reply_to is not None else None
-                self.comments += 1
-                posted.append(
-                    Comment.objects.create(
-                        page=page,
-                        author=reader,
-                        parent=parent,
-                        depth=parent.depth + 1 if parent else 1,
-                        body=body,
-                        status=status,
-                        held_because="first comment" if status == "pending" else "",
-                        created_at=page.date + timezone.timedelta(days=1, hours=n),
-                    )
-                )
-
     def load_topics(self):
         topics = {}
-        for name, slug, parent, description in demo.TOPICS:
-            topic, _ = Topic.objects.get_or_create(
-                slug=slug,
-                defaults={"name": name, "description": description, "parent": topics.get(parent)},
+        for topic in demo.topics():
+            topics[topic["slug"]], _ = Topic.objects.get_or_create(
+                slug=topic["slug"],
+                defaults={
+                    "name": topic["name"],
+                    "description": topic["description"],
+                    "parent": topics.get(topic.get("parent")),
+                },
             )
-            topics[slug] = topic
         return topics
+
+    def load_images(self):
+        """The illustrations (dearly/demo/illustrations.py) as Wagtail images, found by title."""
+        Image = get_image_model()
+        images = {}
+        for key, drawing in ILLUSTRATIONS.items():
+            image = Image.objects.filter(title=drawing.title).first()
+            if image is None:
+                image = Image.objects.create(
+                    title=drawing.title,
+                    description=drawing.description,
+                    file=ImageFile(io.BytesIO(drawing.png()), name=f"demo-{key}.png"),
+                    width=drawing.size[0],
+                    height=drawing.size[1],
+                )
+                image.get_file_size(), image.get_file_hash()  # as an upload leaves them
+                self.done["images"] += 1
+            images[key] = image
+        return images
+
+    def figure(self, key, caption):
+        image = self.images[key]
+        value = {"image": image.pk, "alt_text": image.description, "decorative": False}
+        return {"type": "image", "value": {"image": value, "caption": caption}}
+
+    def plain_page_body(self, page):
+        body = [self.figure(page["image"], page["caption"])] if "image" in page else []
+        return [*body, {"type": "paragraph", "value": demo.html(page["body"])}]
 
     def child(self, parent, model, slug, **fields):
         existing = model.objects.child_of(parent).filter(slug=slug).first()
@@ -181,123 +205,119 @@ class Command(BaseCommand):
         if tags:
             page.tags.add(*tags)
         parent.add_child(instance=page)
-        revision = page.save_revision()
-        revision.publish()
-        self.created += 1
+        page.save_revision().publish()
+        if isinstance(page, PostPage):  # published when it is dated, as an import would be
+            Page.objects.filter(pk=page.pk).update(
+                first_published_at=page.date, last_published_at=page.date
+            )
+        self.done["pages"] += 1
         return page
 
-    def load_guides(self, guides, author):
-        steps = [{"lead": lead, "text": f"<p>{text}</p>"} for lead, text in demo.TURNED_DOWN_STEPS]
-        self.child(
-            guides,
-            ArticlePage,
-            "when-you-are-turned-down",
-            title="When You Are Turned Down for a Job or Promotion",
-            intro="Hearing no is hard. What you do in the next two weeks decides whether it "
-            "becomes a setback or a step.",
-            body=json.dumps(
-                [
-                    rich(
-                        "Most people are turned down many times in a working life. The ones who "
-                        "go on to get the role next time tend to do the same six things."
-                    ),
-                    {"type": "steps", "value": {"heading": "Six steps after a no", "steps": steps}},
-                    {
-                        "type": "quote",
-                        "value": {
-                            "quote": "The interview you lost is the rehearsal for the one you win.",
-                            "attribution": "Dr. Mimi",
-                        },
-                    },
-                ]
-            ),
-            date=START + datetime.timedelta(days=300),
-            author=author,
-            topics=["promotions", "job-search"],
-            tags=["feedback", "promotion", "interviews"],
-            featured=True,
-        )
-        self.child(
-            guides,
-            ArticlePage,
-            "imposter-syndrome",
-            title="Imposter Syndrome: When Success Feels Like a Mistake",
-            intro="The fear of being found out is common, and it says little about your "
-            "actual ability.",
-            body=json.dumps([rich(p) for p in demo.IMPOSTER_BODY]),
-            date=START + datetime.timedelta(days=320),
-            author=author,
-            topics=["wellbeing"],
-            tags=["confidence", "imposter syndrome"],
-        )
+    def remove_old_filler(self, guides, letters):
+        numbered = Q(slug__startswith="notes-on-work-") | Q(slug__startswith="letter-")
+        for section in (guides, letters):
+            for page in section.get_children().filter(numbered):
+                if OLD_FILLER_SLUG.fullmatch(page.slug) and OLD_FILLER_TITLE.search(page.title):
+                    page.delete()
+                    self.done["removed"] += 1
 
-    def load_letters(self, letters, author):
-        for offset, letter in enumerate(demo.LETTERS):
-            self.child(
-                letters,
-                LetterPage,
-                letter["slug"],
-                title=letter["title"],
-                pen_name=letter["pen_name"],
-                question=paragraphs(letter["question"]),
-                answer=paragraphs(letter["answer"]),
-                date=START + datetime.timedelta(days=330 + 7 * offset),
-                author=author,
-                topics=letter["topics"],
-                tags=letter["tags"],
-            )
-
-    def load_generated(self, guides, letters, author):
-        """Further letters and guides so that listings and archives paginate."""
-        now = timezone.now()
-        for n in range(30):
-            subject, topic, tags = demo.GENERATED_SUBJECTS[n % len(demo.GENERATED_SUBJECTS)]
-            date = min(START + datetime.timedelta(days=11 * n), now)
-            if n % 3 == 0:
-                self.child(
-                    guides,
-                    ArticlePage,
-                    f"notes-on-work-{n + 1}",
-                    title=f"Notes on Work {n + 1}: Handling {subject}",
-                    intro=f"A short guide to {subject}.",
-                    body=json.dumps(
-                        [
-                            rich(
-                                f"When you face {subject}, start by writing down what you can "
-                                "change and what you cannot."
-                            ),
-                            rich("Then talk to one person you trust before you decide anything."),
-                        ]
-                    ),
-                    date=date,
-                    author=author,
-                    topics=[topic],
-                    tags=tags,
-                )
-            else:
-                pen_name = demo.PEN_NAMES[n % len(demo.PEN_NAMES)]
-                self.child(
+    def load_posts(self, guides, letters, author):
+        """Letters and guides, oldest first, so that a post can link to those before it."""
+        posts = [("letter", letter) for letter in demo.letters()]
+        posts += [("guide", guide) for guide in demo.guides()]
+        posts.sort(key=lambda post: post[1]["date"])
+        slugs = [post["slug"] for _, post in posts]
+        self.page_ids = dict(PostPage.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+        latest = timezone.now() - NOT_NEWS
+        for kind, post in posts:
+            common = {
+                "date": min(post["date"], latest),
+                "author": author,
+                "topics": post["topics"],
+                "tags": post["tags"],
+                "featured_image": self.images.get(post.get("image")),
+            }
+            if kind == "letter":
+                page = self.child(
                     letters,
                     LetterPage,
-                    f"letter-{n + 1}",
-                    title=f"Dear Dr. Mimi – {pen_name} ({n + 1})",
-                    pen_name=pen_name,
-                    question=paragraphs(
-                        [
-                            f"I am struggling with {subject}. It has gone on for "
-                            "months and I do not know whom to talk to."
-                        ]
-                    ),
-                    answer=paragraphs(
-                        [
-                            f"Many readers write about {subject}. Begin with a "
-                            "calm, private conversation and a clear request.",
-                            "If nothing changes, write down what happened and "
-                            "take it one level up.",
-                        ]
-                    ),
-                    date=date,
-                    author=author,
-                    topics=[topic],
-                    tags=tags,
+                    post["slug"],
+                    title=demo.letter_title(post),
+                    pen_name=post["pen_name"],
+                    question=demo.html(post["question"], self.page_ids),
+                    answer=demo.html(post["answer"], self.page_ids),
+                    comments_open=post.get("comments_open", True),
+                    **common,
                 )
+            else:
+                page = self.child(
+                    guides,
+                    ArticlePage,
+                    post["slug"],
+                    title=post["title"],
+                    intro=post["intro"],
+                    body=json.dumps([self.guide_block(block) for block in post["body"]]),
+                    featured=post.get("featured", False),
+                    **common,
+                )
+            self.page_ids[page.slug] = page.pk
+
+    def guide_block(self, block):
+        kind = block["type"]
+        if kind == "paragraph":
+            return {"type": kind, "value": demo.html(block["text"], self.page_ids)}
+        if kind == "steps":
+            steps = [
+                {"lead": step["lead"], "text": demo.html(step["text"], self.page_ids)}
+                for step in block["steps"]
+            ]
+            return {"type": kind, "value": {"heading": block["heading"], "steps": steps}}
+        if kind == "quote":
+            return {
+                "type": kind,
+                "value": {"quote": block["quote"], "attribution": block["attribution"]},
+            }
+        if kind == "image":
+            return self.figure(block["image"], block["caption"])
+        raise ValueError(f"unknown block type {kind!r} in dearly/demo/text/guides.toml")
+
+    def link_updates(self):
+        """A letter whose writer wrote again links to the later letter (LetterPage.update), in a
+        revision published when the later one was; the later one links back in its text."""
+        for letter in demo.letters():
+            if "update" not in letter:
+                continue
+            original = LetterPage.objects.filter(slug=letter["slug"]).first()
+            later = LetterPage.objects.filter(slug=letter["update"]).first()
+            if original is None or later is None or original.update_id is not None:
+                continue
+            original.update = later
+            original.save_revision().publish()
+            Page.objects.filter(pk=original.pk).update(last_published_at=later.date)
+            self.done["links"] += 1
+
+    def load_comments(self, columnist):
+        """The readers' comment threads, on posts that have none yet."""
+        people = {"mimi": columnist}
+        people.update((name, self.reader(name, shown)) for name, shown in demo.readers().items())
+        for thread in demo.threads():
+            page = PostPage.objects.filter(slug=thread["post"]).first()
+            if page is None or Comment.objects.filter(page=page).exists():
+                continue
+            keyed = {}
+            for entry in thread["comment"]:
+                parent = keyed[entry["reply_to"]] if "reply_to" in entry else None
+                status = entry.get("status", Comment.Status.APPROVED)
+                comment = Comment.objects.create(
+                    page=page,
+                    author=people[entry["by"]],
+                    parent=parent,
+                    depth=parent.depth + 1 if parent else 1,
+                    body=entry["text"],
+                    status=status,
+                    held_because="first comment" if status == Comment.Status.PENDING else "",
+                    created_at=page.date + datetime.timedelta(hours=entry["hours"]),
+                )
+                if "key" in entry:
+                    keyed[entry["key"]] = comment
+                self.done["comments"] += 1
