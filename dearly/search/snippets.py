@@ -31,6 +31,8 @@ def highlighted_snippet(post, terms, words=SNIPPET_WORDS):
     chosen = " ".join(tokens[start : start + words])
     prefix = ELLIPSIS if start > 0 else ""
     suffix = ELLIPSIS if start + words < len(tokens) else ""
+    if suffix:  # "noticed…", not "noticed.…"
+        chosen = chosen.rstrip(" .,;:–—-")
     return mark_safe(prefix + mark_terms(chosen, terms) + suffix)  # noqa: S308  # escaped pieces
 
 
