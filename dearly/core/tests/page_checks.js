@@ -1,7 +1,8 @@
 // What the screenshot test (test_browser_screenshots.py) checks on each page, in Chromium:
 // ([selectors, minPx, exempt]) -> {scrollWidth, innerWidth, small: [[element, text, px]],
 //                                  overlaps: [[element, element, width, height]],
-//                                  cutOff: [[element, right edge]]}
+//                                  cutOff: [[element, right edge]],
+//                                  footerGap: px of page colour under the site's footer}
 // `exempt`: a selector whose text is not measured ("" for none).
 ([selectors, minPx, exempt]) => {
   const visible = (el) => {
@@ -63,7 +64,11 @@
     if (el.closest("[hidden], [aria-hidden='true'], .visually-hidden, .hp, .skip-link")) continue;
     cutOff.push([name(el), Math.round(r.right)]);
   }
+  // On a short page the footer still reaches the bottom of the window.
+  const footer = document.querySelector("footer.site-footer");
+  const footerGap = footer ? Math.max(0, window.innerHeight - (footer.getBoundingClientRect().bottom + window.scrollY)) : 0;
   return {
+    footerGap: Math.round(footerGap),
     cutOff: cutOff.slice(0, 10),
     scrollWidth: document.documentElement.scrollWidth,
     innerWidth: window.innerWidth,

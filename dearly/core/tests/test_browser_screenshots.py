@@ -172,12 +172,17 @@ def column_pages(site, django_user_model):
 ADMIN_PAGES = {"admin-moderation": "/admin/comments/", "admin-inbox": "/admin/questions/"}
 
 
+# Contrast, and links told apart from the text around them by more than their colour.
+AXE_RULES = ["color-contrast", "link-in-text-block"]
+
+
 def contrast_failures(page):
     if not AXE_JS.exists():
         pytest.skip(f"axe-core not installed ({AXE_JS} missing; run npm ci)")
     page.evaluate(AXE_JS.read_text())
     result = page.evaluate(
-        "async () => await axe.run(document, {runOnly: {type: 'rule', values: ['color-contrast']}})"
+        "async (rules) => await axe.run(document, {runOnly: {type: 'rule', values: rules}})",
+        AXE_RULES,
     )
     return [
         (node["target"], node["any"][0]["message"][:120] if node["any"] else "")
@@ -204,6 +209,8 @@ def look_at(page, base, name, path, width, scheme, boxes, status=200, exempt="")
         problems.append(f"scrolls sideways: {found['scrollWidth']} px wide")
     elif found["cutOff"]:
         problems.append(f"cut off at the right edge: {found['cutOff']}")
+    if found["footerGap"] > 1:
+        problems.append(f"page colour under the footer: {found['footerGap']} px")
     if found["small"]:
         problems.append(f"text under {MIN_TEXT_PX} px: {found['small']}")
     if found["overlaps"]:
@@ -276,3 +283,9 @@ def test_the_checks_catch_what_they_look_for(page):
     assert [text for _, text, _ in found["small"]] == ["Fine print"]
     assert [(a, b) for a, b, _, _ in found["overlaps"]] == [("div.post-item", "div.post-item")]
     assert contrast_failures(page)
+    page.set_content(
+        '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body style="margin:0">'
+        '<main style="height:200px">Short</main><footer class="site-footer">End</footer>'
+        "</body></html>"
+    )
+    assert page.evaluate(PAGE_CHECKS_JS, [[], MIN_TEXT_PX, ""])["footerGap"] > 600

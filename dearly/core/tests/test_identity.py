@@ -334,3 +334,19 @@ def test_confirming_an_email_says_so_on_the_next_page(client, site_tree):
     landing = client.post(link, follow=True).content.decode()
     assert "Thank you: ann@example.com is confirmed." in landing
     assert "You are logged in as Ann." in landing
+
+
+@pytest.mark.parametrize(
+    ("path", "heading", "stock"),
+    [
+        ("/accounts/email/", "Your email addresses", "Make Primary"),
+        ("/accounts/password/change/", "Change your password", "Change Password"),
+        ("/accounts/logout/", "Log out?", "Sign Out"),
+    ],
+)
+def test_account_management_pages_use_the_columns_words(client, site_tree, path, heading, stock):
+    from dearly.accounts.tests.helpers import make_account
+
+    client.force_login(make_account())
+    html = client.get(path).content.decode()
+    assert f"<h1>{heading}</h1>" in html and stock not in html
