@@ -78,12 +78,20 @@ test: install lint test-fast test-slow ## Run the whole test suite: lint, the fa
 test-fast: install ## The unit and HTTP tests only (no browser, no server processes)
 	$(VENV)/bin/pytest -n 2 -q -m "$(FAST)"
 
+# The screenshots a columnist looks at: the main pages at 375, 768 and 1280 px, light and dark,
+# and the admin's moderation and inbox, each checked (sideways scroll, overlaps, small text,
+# contrast). PNGs in var/screenshots/ (gitignored), with performance.json.
+.PHONY: screenshots
+screenshots: install ## Screenshots of the main pages at 375/768/1280 px, light and dark, into var/screenshots/ (checked for layout, text size, contrast)
+	CHROMIUM_BIN=$${CHROMIUM_BIN:-/usr/bin/chromium} $(VENV)/bin/pytest -q dearly/core/tests/test_browser_screenshots.py
+	@echo "Screenshots in var/screenshots/"
+
 .PHONY: test-slow
 test-slow: install ## The browser tests and the tests that start servers or other processes
 	$(VENV)/bin/pytest -n 2 -q -m "not ($(FAST))"
 
 .PHONY: bench
-bench: setup $(VENV)/.dev-installed ## Benchmarks on scratch sites: pages vs nginx, logged-in readers, comments and questions under load, a 10-minute soak, the WordPress, Ghost and Substack imports, Redis, retrieval quality, the site at 10,000 and 100,000 posts, the newsletter to 100,000 subscribers (needs wrk, nginx, redis-server; BENCH_DURATION=2s SOAK_MINUTES=1 BENCH_SCALE_POSTS=10000 for a short pass)
+bench: setup $(VENV)/.dev-installed ## Benchmarks on scratch sites: pages vs nginx, logged-in readers, comments and questions under load, a 10-minute soak, the WordPress, Ghost and Substack imports, Redis, retrieval quality, the site at 10,000 and 100,000 posts, the newsletter to 100,000 subscribers, page weight and layout shift in Chromium (needs wrk, nginx, redis-server; BENCH_DURATION=2s SOAK_MINUTES=1 BENCH_SCALE_POSTS=10000 for a short pass)
 	$(PY) bench/run.py
 	$(PY) bench/cache_hit.py
 	$(PY) bench/logged_in.py
@@ -97,6 +105,7 @@ bench: setup $(VENV)/.dev-installed ## Benchmarks on scratch sites: pages vs ngi
 	$(PY) bench/retrieval_eval.py
 	$(PY) bench/scale.py
 	$(PY) bench/newsletter_send.py
+	$(PY) bench/page_weight.py
 
 .PHONY: lock
 lock: $(VENV)/.dev-installed ## Re-resolve the lock files from pyproject.toml

@@ -16,7 +16,7 @@ from wagtail.documents.views import serve as wagtaildocs_views
 from dearly.accounts.views import to_the_login_page
 from dearly.articles.sitemaps import SITEMAPS
 from dearly.core.security import limit_password_guesses
-from dearly.core.views import robots_txt
+from dearly.core.views import robots_txt, theme_css
 
 # One way to log in (docs/security.md). These shadow Wagtail's own routes of the same paths:
 # its login forms skip email verification, 2FA and rate limits, so they lead to allauth's
@@ -51,6 +51,7 @@ urlpatterns = [
     path("ask/", include("dearly.questions.urls")),
     path("subscribe/", include("dearly.newsletter.urls")),
     path("robots.txt", robots_txt, name="robots_txt"),
+    path("theme/<str:colour>.css", theme_css, name="theme_css"),
     path("sitemap.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("dearly.articles.urls")),
 ]

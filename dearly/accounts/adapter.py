@@ -1,4 +1,5 @@
-"""allauth's account adapter: its emails link to SITE_URL, whatever Host a request came with."""
+"""allauth's account adapter: its emails link to SITE_URL, whatever Host a request came with, and
+speak as the column (its name in the greeting, subject and From)."""
 
 from types import SimpleNamespace
 from urllib.parse import urlsplit, urlunsplit
@@ -6,6 +7,8 @@ from urllib.parse import urlsplit, urlunsplit
 from django.conf import settings
 
 from allauth.account.adapter import DefaultAccountAdapter
+
+from dearly.core.mail import from_email, site_name
 
 
 def on_site_url(url):
@@ -26,9 +29,17 @@ class AccountAdapter(DefaultAccountAdapter):
             for key, value in context.items()
         }
         context["current_site"] = SimpleNamespace(
-            name=settings.WAGTAIL_SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc
+            name=site_name(), domain=urlsplit(settings.SITE_URL).netloc
         )
+        context["site_url"] = settings.SITE_URL
         super().send_mail(template_prefix, email, context)
+
+    def format_email_subject(self, subject):
+        # "[Dear Dr. Mimi] Confirm your email address": the column's name, not a fixed prefix.
+        return f"[{site_name()}] {subject}"
+
+    def get_from_email(self):
+        return from_email()
 
     def _get_login_attempts_cache_key(self, request, **credentials):
         # allauth keys the per-account lockout by get_current_site(), which without

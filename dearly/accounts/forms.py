@@ -43,7 +43,8 @@ def reserved_names():
     """What the names readers may not take look like: the columnist's (per site), the site's,
     the placeholders."""
     names = {DELETED_READER, "Dearly", "admin", "administrator", "moderator", "editor"}
-    names.update(ColumnSettings.objects.values_list("columnist_name", flat=True))
+    for columnist, site_name in ColumnSettings.objects.values_list("columnist_name", "site_name"):
+        names.update((columnist, site_name, f"Dear {columnist}"))
     names.update(Site.objects.values_list("site_name", flat=True))
     names.add(ColumnSettings._meta.get_field("columnist_name").default)
     return set().union(*(name_keys(n) for n in names if n))

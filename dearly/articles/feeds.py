@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from wagtail.models import Site
+from dearly.core.cached import site_name
 
 from .listing import load_posts
 from .models import LetterPage, PostPage, Topic
@@ -23,10 +23,7 @@ class LatestPostsFeed(Feed):
     description = "The latest guides and letters."
 
     def title(self, obj=None):
-        return (
-            Site.objects.filter(is_default_site=True).values_list("site_name", flat=True).first()
-            or "Dearly"
-        )
+        return site_name()
 
     def link(self, obj=None):
         return "/"

@@ -26,12 +26,20 @@ def paginate(request, queryset, per_page=PER_PAGE):
     return page
 
 
+def with_featured_images(queryset):
+    """`queryset` with each post's featured image and its renditions loaded in two queries, not
+    two per post (a no-op for a model without the field)."""
+    if not any(f.name == "featured_image" for f in queryset.model._meta.get_fields()):
+        return queryset
+    return queryset.select_related("featured_image").prefetch_related("featured_image__renditions")
+
+
 def load_posts(ids):
-    """Specific guides and letters for `ids`, in that order, with their authors and comment
-    counts: always the same queries, whatever the number or mix."""
+    """Specific guides and letters for `ids`, in that order, with their authors, featured images
+    and comment counts: always the same queries, whatever the number or mix."""
     found = {}
     for model in (ArticlePage, LetterPage):
-        for post in model.objects.filter(pk__in=ids):
+        for post in with_featured_images(model.objects.filter(pk__in=ids)):
             found[post.pk] = post
     attach_authors(found.values())
     attach_comment_counts(found.values())

@@ -7,6 +7,7 @@ guides and letters together by date in one query; what is public is decided once
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -220,7 +221,16 @@ class PostPage(CommentableMixin, Page):
         """The excerpt shown in listings, related posts, feeds and search."""
         if self.excerpt.strip():
             return truncate_words(self.excerpt, 60)
-        return excerpt_from_html(self.text_html())
+        return excerpt_from_html(self.summary_html())
+
+    def summary_html(self):
+        """The text an excerpt is cut from when the editor wrote none."""
+        return self.text_html()
+
+    def text_passages(self):
+        """The page's text as HTML passages a snippet must not run across (a letter's question
+        and its answer are two voices)."""
+        return [self.text_html()]
 
     @property
     def kind(self):
@@ -368,11 +378,36 @@ class LetterPage(PostPage):
     def text_html(self):
         return self.question + self.answer
 
+    def summary_html(self):
+        # The reader's question alone: run into the answer it read "…without looking lazy?
+        # Decide your hours…", two voices as one.
+        return self.question
+
+    def text_passages(self):
+        return [self.question, self.answer]
+
     def searchable_extra(self):
         return self.pen_name
 
     def meaning_lead(self):
         return self.pen_name  # the title is "Dear Dr. Mimi – <pen name>" on every letter
+
+    def neighbours(self):
+        """The published letters just before (older) and after (newer) this one in its column,
+        by date: two queries on the date index. Publishing, moving or unpublishing any page bumps
+        `pages`, which the letter's cached fragment and cached responses depend on, so a new
+        letter shows as its predecessor's "next" at once."""
+        if self.pk is None or not self.path:  # a preview of a letter never saved
+            return None, None
+        letters = (
+            LetterPage.objects.published()
+            .sibling_of(self, inclusive=False)
+            .only("title", "url_path", "path", "depth", "date", "pen_name")
+        )
+        same_day = Q(date=self.date)
+        older = letters.filter(Q(date__lt=self.date) | same_day & Q(pk__lt=self.pk))
+        newer = letters.filter(Q(date__gt=self.date) | same_day & Q(pk__gt=self.pk))
+        return older.order_by("-date", "-pk").first(), newer.order_by("date", "pk").first()
 
 
 class SectionPage(Page):

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from django_tasks import task
 
+from dearly.core.mail import from_email
+
 from .models import Comment
 
 UNSUBSCRIBE_SALT = "dearly.comments.unsubscribe"
@@ -47,7 +49,7 @@ def _send(template, subject, to_user, context, unsubscribe=True):
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
     body = render_to_string(template, context)
-    EmailMessage(subject, body, to=[to_user.email], headers=headers).send()
+    EmailMessage(subject, body, from_email(), [to_user.email], headers=headers).send()
 
 
 @task()

@@ -119,6 +119,8 @@ def edit(request, comment_id):
             return _refusal(request, refused.message, refused.status)
         if comment.is_pending and not was_pending:
             messages.info(request, "Thank you. Your edited comment is awaiting moderation.")
+        else:
+            messages.success(request, "Your comment was saved.")
         return HttpResponseRedirect(f"{comment.page.url}#{comment.anchor}", status=303)
     status = 400 if request.method == "POST" else 200
     return render(request, "comments/edit.html", {"form": form, "comment": comment}, status=status)

@@ -19,9 +19,20 @@ def column_settings(request=None, site=None):
         )
     if site is None:
         return ColumnSettings()
-    return cached(
-        request, f"column-settings:{site.pk}", (SITE,), lambda: ColumnSettings.for_site(site)
-    )
+
+    def build():
+        found = ColumnSettings.for_site(site)
+        for related in ("logo", "columnist_photo", "about_page"):
+            getattr(found, related)  # loaded now, so they are kept in the cache with it
+        return found
+
+    # `pages` too: the About page it links to may be renamed or unpublished.
+    return cached(request, f"column-settings:{site.pk}", (SITE, PAGES), build)
+
+
+def site_name(request=None):
+    """The column's name ("Dear Dr. Mimi"), from the request's site or the default one."""
+    return column_settings(request).name
 
 
 def footer_pages(request):

@@ -1,16 +1,49 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.validators import URLValidator
 from django.db import models
 
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
 from .blocks import BodyBlock
+from .colours import DEFAULT_ACCENT, parse, validate_accent
+
+WEB_ADDRESS = URLValidator(schemes=["https", "http"])
+# (field, label) of the column's profiles elsewhere, in the order the footer lists them.
+SOCIAL_NETWORKS = [
+    ("mastodon_url", "Mastodon"),
+    ("bluesky_url", "Bluesky"),
+    ("linkedin_url", "LinkedIn"),
+    ("instagram_url", "Instagram"),
+    ("facebook_url", "Facebook"),
+]
+
+
+def optional_image(help_text):
+    return models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=help_text,
+    )
+
+
+def social_url(label):
+    return models.URLField(
+        f"{label} address",
+        max_length=300,
+        blank=True,
+        validators=[WEB_ADDRESS],
+        help_text=f"The full address of the column's {label} profile, starting https://.",
+    )
 
 
 def admin_accounts():
@@ -47,7 +80,9 @@ class ColumnSettingsForm(WagtailAdminModelForm):
 
 @register_setting(icon="user")
 class ColumnSettings(BaseSiteSetting):
-    """Who answers the letters, and how the column introduces itself."""
+    """Who answers the letters, and how the column introduces itself: its name, look and the
+    columnist's photo and bio. Every page shows them, so saving bumps the `site` tag
+    (dearly.core.invalidation.rules) and every cached page is rendered again."""
 
     columnist_name = models.CharField(
         max_length=80,
@@ -64,9 +99,52 @@ class ColumnSettings(BaseSiteSetting):
         help_text="The byline of new letters, also those answered from the letters inbox. If "
         "empty, new letters are signed like the latest letter, or by the editor writing them.",
     )
+    site_name = models.CharField(
+        "column name",
+        max_length=80,
+        blank=True,
+        help_text="The site's name in the header, page titles, feeds and emails. Leave empty "
+        "for “Dear” and the columnist's name (“Dear Dr. Mimi”).",
+    )
     tagline = models.CharField(
         max_length=160, blank=True, default="Practical answers to questions about work."
     )
+    logo = optional_image(
+        "Optional: a logo or wordmark shown in the header instead of the name (which stays its "
+        "text alternative). A wide image at least 112 pixels high works best."
+    )
+    columnist_photo = optional_image(
+        "A portrait of the columnist, shown with her answers and in the About block. Cropped "
+        "to a square around the image's focal point."
+    )
+    columnist_bio = models.TextField(
+        "short bio",
+        max_length=500,
+        blank=True,
+        help_text="Two or three sentences about the columnist, shown beside the letters and "
+        "in the About block.",
+    )
+    about_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Optional: the page the About block's “More about …” links to.",
+    )
+    accent_color = models.CharField(
+        "accent colour",
+        max_length=7,
+        default=DEFAULT_ACCENT,
+        validators=[validate_accent],
+        help_text="Links, buttons and highlights, as #rrggbb. It must be dark enough to read "
+        "on the page and behind white button text; a lighter shade is made for dark mode.",
+    )
+    mastodon_url = social_url("Mastodon")
+    bluesky_url = social_url("Bluesky")
+    linkedin_url = social_url("LinkedIn")
+    instagram_url = social_url("Instagram")
+    facebook_url = social_url("Facebook")
 
     question_retention_days = models.PositiveIntegerField(
         default=180,
@@ -75,9 +153,28 @@ class ColumnSettings(BaseSiteSetting):
     )
 
     panels = [
-        FieldPanel("columnist_name"),
-        FieldPanel("columnist"),
-        FieldPanel("tagline"),
+        MultiFieldPanel(
+            [
+                FieldPanel("site_name"),
+                FieldPanel("tagline"),
+                FieldPanel("logo"),
+                FieldPanel("accent_color"),
+            ],
+            heading="The column",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("columnist_name"),
+                FieldPanel("columnist"),
+                FieldPanel("columnist_photo"),
+                FieldPanel("columnist_bio"),
+                PageChooserPanel("about_page", ["core.StandardPage"]),
+            ],
+            heading="The columnist",
+        ),
+        MultiFieldPanel(
+            [FieldPanel(field) for field, _ in SOCIAL_NETWORKS], heading="Social links"
+        ),
         FieldPanel("question_retention_days"),
     ]
 
@@ -85,6 +182,26 @@ class ColumnSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = "column settings"
+
+    def clean(self):
+        super().clean()
+        self.accent_color = parse(self.accent_color) or self.accent_color
+
+    @property
+    def name(self):
+        """What the site is called: the column's name, or "Dear <columnist>"."""
+        return self.site_name.strip() or f"Dear {self.columnist_name.strip() or 'Dr. Mimi'}"
+
+    @property
+    def accent(self):
+        """The accent as #rrggbb when it differs from the stylesheet's own (None otherwise)."""
+        colour = parse(self.accent_color)
+        return colour if colour and colour != DEFAULT_ACCENT else None
+
+    def social_links(self):
+        """[(label, address)] of the profiles filled in."""
+        links = [(label, getattr(self, field)) for field, label in SOCIAL_NETWORKS]
+        return [(label, url) for label, url in links if url]
 
 
 class HomePage(Page):

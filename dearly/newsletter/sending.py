@@ -44,6 +44,7 @@ from wagtail.models import Page
 import css_inline
 
 from dearly.articles.models import PostPage
+from dearly.core.mail import from_email, site_name
 
 from . import services
 from .models import Delivery, Mailing, Subscriber
@@ -218,7 +219,7 @@ class DigestContent:
     def for_subscriber(self, subscriber):
         wanted = {topic.pk for topic in subscriber.topics.all()}  # prefetched by claim()
         posts = [p for p in self.posts if not wanted or wanted & self.topics[p.pk]]
-        subject = f"This week in {settings.WAGTAIL_SITE_NAME}: " + (
+        subject = f"This week in {site_name()}: " + (
             posts[0].title if len(posts) == 1 else f"{len(posts)} new posts"
         )
         context = {"posts": [(post, self.urls[post.pk]) for post in posts], "web_url": self.web_url}
@@ -451,7 +452,7 @@ def _rendered(content, template, extra, variant):
     key = (template, variant)
     if key not in content.rendered:
         context = {
-            "site_name": settings.WAGTAIL_SITE_NAME,
+            "site_name": site_name(),
             "site_url": settings.SITE_URL,
             "unsubscribe_url": UNSUBSCRIBE_MARK,
             "manage_url": MANAGE_MARK,
@@ -480,7 +481,9 @@ def build(content, delivery):
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         "Message-ID": make_msgid(f"delivery-{delivery.pk}", domain=domain),
     }
-    message = EmailMultiAlternatives(subject, text, to=[subscriber.email], headers=headers)
+    message = EmailMultiAlternatives(
+        subject, text, from_email(), [subscriber.email], headers=headers
+    )
     message.attach_alternative(html, "text/html")
     return message
 

@@ -6,6 +6,8 @@ from django.template.loader import render_to_string
 
 from django_tasks import task
 
+from dearly.core.mail import from_email, site_name
+
 from . import services
 from .models import Subscriber
 
@@ -22,7 +24,7 @@ def send_account_notice(subscriber_id, kind):
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
     if subscriber is None or kind not in SUBJECTS:
         return
-    site = settings.WAGTAIL_SITE_NAME
+    site = site_name()
     context = {
         "site_name": site,
         "site_url": settings.SITE_URL,
@@ -36,7 +38,9 @@ def send_account_notice(subscriber_id, kind):
         context["days"] = services.CONFIRM_MAX_AGE // 86400
     text = render_to_string(f"newsletter/email/{kind}.txt", context)
     html = render_to_string(f"newsletter/email/{kind}.html", context)
-    message = EmailMultiAlternatives(SUBJECTS[kind].format(site=site), text, to=[subscriber.email])
+    message = EmailMultiAlternatives(
+        SUBJECTS[kind].format(site=site), text, from_email(), [subscriber.email]
+    )
     message.attach_alternative(html, "text/html")
     message.send()
 

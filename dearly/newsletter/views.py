@@ -20,6 +20,7 @@ from allauth.core.ratelimit import consume
 from csp.decorators import csp_update
 
 from dearly.core.ids import parse_id
+from dearly.core.mail import site_name
 
 from . import services
 from .forms import ManageForm, SubscribeForm
@@ -160,7 +161,7 @@ def _as_sent(request, template, context):
     """An email's web version: the reader's own links become the subscribe page's."""
     subscribe_url = request.build_absolute_uri(reverse("newsletter:subscribe"))
     context.update(
-        site_name=settings.WAGTAIL_SITE_NAME,
+        site_name=site_name(request),
         site_url=settings.SITE_URL,
         manage_url=subscribe_url,
         unsubscribe_url=subscribe_url,

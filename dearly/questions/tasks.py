@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from django_tasks import task
 
+from dearly.core.mail import from_email
 from dearly.core.models import ColumnSettings
 
 from .models import Question
@@ -29,7 +30,7 @@ def send_to_writer(question, template, subject, **context):
             **context,
         },
     )
-    EmailMessage(subject, body, to=[question.email]).send()
+    EmailMessage(subject, body, from_email(), [question.email]).send()
 
 
 @task()

@@ -17,8 +17,13 @@ def query_terms(query):
 
 
 def highlighted_snippet(post, terms, words=SNIPPET_WORDS):
-    """Escaped plain text around the first term found, each term wrapped in <mark>."""
-    text = html_to_text(post.text_html()) or post.summary
+    """Escaped plain text around the first term found, each term wrapped in <mark>; taken from
+    one passage (a letter's question, or its answer), never running from one into the next."""
+    passages = [text for text in (html_to_text(p) for p in post.text_passages()) if text]
+    text = next(
+        (p for p in passages if any(term in p.lower() for term in terms)),
+        passages[0] if passages else post.summary,
+    )
     tokens = text.split(" ")
     lowered = [t.lower() for t in tokens]
     start = next((i for i, tok in enumerate(lowered) if any(term in tok for term in terms)), 0)
@@ -26,6 +31,8 @@ def highlighted_snippet(post, terms, words=SNIPPET_WORDS):
     chosen = " ".join(tokens[start : start + words])
     prefix = ELLIPSIS if start > 0 else ""
     suffix = ELLIPSIS if start + words < len(tokens) else ""
+    if suffix:  # "noticed…", not "noticed.…"
+        chosen = chosen.rstrip(" .,;:–—-")
     return mark_safe(prefix + mark_terms(chosen, terms) + suffix)  # noqa: S308  # escaped pieces
 
 

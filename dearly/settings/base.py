@@ -149,8 +149,9 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Dearly] "
+# No ACCOUNT_EMAIL_SUBJECT_PREFIX: the adapter puts the column's name there, "[Dear Dr. Mimi] …".
 ACCOUNT_SIGNUP_FORM_CLASS = "dearly.accounts.forms.DisplayNameSignupForm"
+ACCOUNT_FORMS = {"login": "dearly.accounts.login_form.LoginForm"}  # the site's wording
 ACCOUNT_ADAPTER = "dearly.accounts.adapter.AccountAdapter"  # emails link to SITE_URL only
 ACCOUNT_USER_DISPLAY = "dearly.accounts.models.public_name"  # never the generated username
 # allauth merges these with its defaults (login, signup, password reset…); the comment rates
@@ -420,7 +421,25 @@ if os.environ.get("EMAIL_URL", "").strip():
         EMAIL_USE_TLS,
         EMAIL_USE_SSL,
     ) = email_settings(os.environ["EMAIL_URL"].strip())
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Dearly <noreply@localhost>")
+
+
+def mail_domain(site_url):
+    """The domain of the site's own mail: SITE_URL's host without "www." (an IP address as an
+    address literal, RFC 5321 4.1.3)."""
+    host = (urlsplit(site_url).hostname or "localhost").removeprefix("www.")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    return f"[{host}]"
+
+
+# Who emails come from. Unset: noreply@ at SITE_URL's domain, shown under the column's name
+# ("Dear Dr. Mimi" <noreply@advice.example.com>, dearly.core.mail); a value that names itself
+# ("Dr. Mimi <letters@advice.example.com>") is used as it is.
+DEFAULT_FROM_EMAIL = (
+    os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or f"noreply@{mail_domain(SITE_URL)}"
+)
 
 # Security headers for every environment (production.py adds HTTPS-only ones).
 # https://docs.djangoproject.com/en/5.2/ref/middleware/#module-django.middleware.security

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import TRUSTED_PROXY_COUNT, database_from_env
+from .base import TRUSTED_PROXY_COUNT, database_from_env, mail_domain
 
 
 def required_env(name):
@@ -49,3 +49,7 @@ if urlsplit(SITE_URL).scheme not in ("http", "https") or not urlsplit(SITE_URL).
         f"not {SITE_URL!r}."
     )
 required_env("EMAIL_URL")  # base.py turns it into the SMTP settings (email_settings)
+# From the SITE_URL checked above (base.py read the same variable, or its default, before).
+DEFAULT_FROM_EMAIL = (
+    os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or f"noreply@{mail_domain(SITE_URL)}"
+)

@@ -6,7 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL, database_from_env, redis_cache
+from .base import REDIS_URL, database_from_env, mail_domain, redis_cache
 
 SECRET_KEY = "test-only-not-secret"  # noqa: S105  # never used outside the test run
 ALLOWED_HOSTS = ["*"]
@@ -44,6 +44,7 @@ if os.environ.get("DEARLY_LOADTEST") == "1":
         "ask_similar": None,
     }
 SITE_URL = WAGTAILADMIN_BASE_URL = "http://testserver"
+DEFAULT_FROM_EMAIL = f"noreply@{mail_domain(SITE_URL)}"
 # The page cache stays on, with a store per test run and xdist worker (conftest empties it per
 # test). Servers a test starts inherit the environment, so they share their test's store.
 _test_run = os.environ.setdefault("DEARLY_TEST_RUN", str(os.getpid()))

@@ -517,7 +517,7 @@ def test_account_pages_are_noindex_and_in_the_site_layout(client, url):
     assert response.status_code == 200
     assert NOINDEX in html
     assert '<link rel="stylesheet" href="/static/css/site.css">' in html
-    assert '<main id="main" class="wrap">' in html
+    assert '<main id="main">' in html and 'class="wrap page-body narrow"' in html
     assert 'rel="canonical"' not in html
 
 

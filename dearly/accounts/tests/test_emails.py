@@ -27,7 +27,10 @@ def links_in(message):
 def assert_links_only_to_the_site(message, host):
     links = links_in(message)
     assert links, message.body
-    assert all(link.startswith(f"{SITE_URL}/accounts/") for link in links), links
+    # The account's links, and the sign-off's link to the site's home page.
+    assert all(
+        link.startswith(f"{SITE_URL}/accounts/") or link == f"{SITE_URL}/" for link in links
+    ), links
     assert host not in message.body and host not in message.subject
 
 

@@ -6,7 +6,9 @@ from django import template
 
 from dearly.core.invalidation import SITE, cached
 
-from ..listing import attach_comment_counts, load_posts
+from .. import navigation
+from .. import sidebar as side
+from ..listing import attach_comment_counts, load_posts, with_featured_images
 from ..models import ArticlePage, LetterPage, Topic
 from ..related import related_posts
 
@@ -15,11 +17,11 @@ register = template.Library()
 LATEST = {"guides": ArticlePage, "letters": LetterPage}
 
 
-@register.inclusion_tag("articles/includes/latest_posts.html")
-def latest_posts(kind, count=6):
+@register.inclusion_tag("articles/includes/latest_posts.html", takes_context=True)
+def latest_posts(context, kind, count=6):
     """The newest `count` published guides or letters (`kind`), as a post list."""
-    posts = LATEST[kind].objects.published().newest_first()[:count]
-    return {"posts": attach_comment_counts(posts), "kind": kind}
+    posts = with_featured_images(LATEST[kind].objects.published().newest_first())[:count]
+    return {"posts": attach_comment_counts(posts), "kind": kind, "request": context.get("request")}
 
 
 @register.simple_tag
@@ -37,3 +39,37 @@ def nav_topics(context):
         (SITE,),
         lambda: list(Topic.objects.filter(parent__isnull=True).only("name", "slug")[:8]),
     )
+
+
+@register.simple_tag(takes_context=True)
+def sections(context):
+    """{"letters": {"url", "label"}, "guides": {…}}: the archives the header links to."""
+    return navigation.section_links(context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
+def section_url(context, post):
+    """The archive a post is listed in (its parent's address), without a query."""
+    return navigation.parent_url(post.get_url(context.get("request")))
+
+
+@register.simple_tag(takes_context=True)
+def post_breadcrumbs(context, page):
+    return navigation.breadcrumbs(page, context.get("request"))
+
+
+@register.filter
+def breadcrumb_ld(crumbs):
+    return navigation.breadcrumb_list(crumbs)
+
+
+@register.simple_tag(takes_context=True)
+def page_links(context, posts, query=None):
+    request = context.get("request")
+    return navigation.page_links(posts, request.path if request else "", query)
+
+
+@register.simple_tag(takes_context=True)
+def sidebar(context):
+    """The sidebar (dearly.articles.sidebar): the same HTML for every reader, from the cache."""
+    return side.sidebar_html(context.get("request"))

@@ -389,3 +389,10 @@ def test_comment_area_query_count_does_not_grow_with_comments(
     assert counts[0::2] == [counts[0]] * 3  # anonymous: same with 0, 10 and 300 comments
     assert counts[1::2] == [counts[1]] * 3  # logged in: same too
     assert mail.outbox == []
+
+
+def test_a_saved_edit_is_confirmed_where_the_reader_lands(client, guide, reader):
+    client.force_login(reader)
+    comment = make_comment(guide, reader, "Typo here")
+    response = client.post(f"/comments/{comment.pk}/edit/", {"body": "Fixed it"}, follow=True)
+    assert "Your comment was saved." in response.content.decode()

@@ -8,6 +8,7 @@ from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
 
 from dearly.core import cached
 from dearly.core.ids import parse_id
+from dearly.core.images import picture_html
 
 register = template.Library()
 # The escapes of Django's json_script filter, which only writes type="application/json".
@@ -71,3 +72,23 @@ def structured_data(context, page):
     if page.author:
         data["author"] = {"@type": "Person", "name": page.author.public_name}
     return data
+
+
+@register.simple_tag
+def responsive_picture(image, sizes_spec, sizes=None, **attrs):
+    """A <picture> of `image` in the widths of `sizes_spec`, AVIF/WebP first (dearly.core.images):
+    {% responsive_picture post.featured_image "width-{400,800}" sizes="100vw" alt="" %}."""
+    return mark_safe(picture_html(image, sizes_spec, sizes, **attrs))  # noqa: S308  # Wagtail escapes attributes
+
+
+@register.simple_tag
+def logo_picture(image, alt, height=56):
+    """The header's logo at `height` CSS pixels (and twice that for sharp screens)."""
+    if not image or not image.height:
+        return ""
+    width = round(image.width * height / image.height)
+    return mark_safe(  # noqa: S308  # Wagtail escapes attributes
+        picture_html(
+            image, f"height-{{{height},{height * 2}}}", f"{width}px", alt=alt, class_="logo"
+        )
+    )

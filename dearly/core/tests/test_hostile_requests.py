@@ -339,6 +339,7 @@ def real_values(objects):
         ("comments/unsubscribe/", "token"): signing.dumps({"u": reader.pk}, salt=UNSUBSCRIBE_SALT),
         ("subscribe/emails/week/", "week"): week_of(Mailing.objects.get(page=None)),
         ("tags/", "slug"): Tag.objects.first().slug,
+        ("theme/", "colour"): "1a5f7a",
         ("documents/", "arg0"): str(objects["document"].pk),
         ("documents/", "arg1"): "notes.txt",
     }
