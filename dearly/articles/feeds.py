@@ -4,14 +4,18 @@ Titles and author names are plain text in both formats (RSS Best Practices Profi
 default type="text"), so Django's XML escaping is all they need. Descriptions are HTML to a
 feed reader (RSS <description>, Atom <summary type="html">), so the plain-text excerpts go in
 HTML-escaped: a reader's "<script>" arrives as text, never as markup.
+
+A post's featured image goes with its item as an enclosure (RSS <enclosure>, Atom
+<link rel="enclosure">): the same 1200x630 JPEG that link previews show.
 """
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.html import escape
 
 from dearly.core.cached import site_name
+from dearly.core.images import absolute_media_url, file_size, share_rendition
 
 from .listing import load_posts
 from .models import LetterPage, PostPage, Topic
@@ -55,6 +59,13 @@ class LatestPostsFeed(Feed):
 
     def item_categories(self, item):
         return [item.kind]
+
+    def item_enclosures(self, item):
+        rendition = share_rendition(item.featured_image)
+        if rendition is None:
+            return []
+        url = absolute_media_url(rendition.url)
+        return [Enclosure(url, str(file_size(rendition)), "image/jpeg")]
 
 
 class LatestPostsAtomFeed(LatestPostsFeed):

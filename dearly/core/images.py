@@ -4,6 +4,8 @@ several widths, and the <img> carrying width and height so the page does not shi
 
 import functools
 
+from django.conf import settings
+
 from wagtail.images.models import Filter, Picture
 from wagtail.images.shortcuts import get_renditions_or_not_found
 
@@ -40,3 +42,35 @@ def picture_html(image, sizes_spec, sizes=None, **attrs):
         attrs["sizes"] = sizes
     attrs.setdefault("decoding", "async")
     return Picture(renditions, attrs).__html__()
+
+
+# Link previews (Open Graph, Twitter/X cards) and feed enclosures: one 1.91:1 JPEG, the size and
+# format every previewer and feed reader accepts (WebP/AVIF are not universally read there).
+SHARE_SPEC = "fill-1200x630-c75|format-jpeg"
+
+
+def share_rendition(image):
+    """The rendition of `image` shown when a page is shared or fed, or None without an image
+    (or when the original file is missing: a preview is never worth an error page)."""
+    if not image:
+        return None
+    renditions = get_renditions_or_not_found(image, [SHARE_SPEC])
+    rendition = renditions.get(SHARE_SPEC)
+    return None if getattr(rendition, "id", None) is None else rendition
+
+
+def absolute_media_url(url):
+    """`url` as previewers and feed readers need it: absolute, on SITE_URL unless MEDIA_URL
+    already names another host (a CDN)."""
+    if url.startswith(("http://", "https://")):
+        return url
+    return settings.SITE_URL + url
+
+
+def file_size(rendition):
+    """The rendition's size in bytes for an RSS enclosure, 0 when the storage cannot say (the
+    RSS profile allows 0 for an unknown length)."""
+    try:
+        return rendition.file.size
+    except (OSError, ValueError):
+        return 0

@@ -171,3 +171,20 @@ def test_hostile_text_reaches_feed_readers_as_text_never_as_markup(client, hosti
     if "topics" in url:
         assert shown(feed.feed.title_detail)[1].endswith(f": Topic {IMG}")
         assert shown(feed.feed.subtitle_detail)[1] == SCRIPT
+
+
+@pytest.mark.parametrize("url", ["/feed/", "/feed/atom/"])
+def test_a_featured_image_goes_with_its_item_as_an_enclosure(client, site_tree, settings, url):
+    from dearly.articles.tests.test_layout import make_image
+
+    settings.SITE_URL = "https://column.example"
+    pictured = make_letter(site_tree["letters"], title="Pictured")
+    pictured.featured_image = make_image("Enclosed")
+    pictured.save_revision().publish()
+    plain = make_article(site_tree["guides"], title="Plain")
+    entries = {e.title: e for e in parse(client.get(url)).entries}
+    enclosures = entries[pictured.title].enclosures
+    assert len(enclosures) == 1 and enclosures[0].type == "image/jpeg"
+    assert enclosures[0].href.startswith("https://column.example/media/images/Enclosed")
+    assert int(enclosures[0].length) > 1000  # the rendition's real size in bytes
+    assert entries[plain.title].enclosures == []

@@ -5,6 +5,7 @@ import io
 import re
 
 from django.core.files.images import ImageFile
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -175,3 +176,47 @@ def test_the_footer_links_the_feeds_and_says_what_powers_the_site(client, site_t
     for url in ("/subscribe/", "/feed/", "/feed/atom/", "/feed/letters/"):
         assert f'href="{url}"' in footer
     assert "Powered by Dearly" in footer
+
+
+# Featured images outside the page: link previews and feeds
+
+
+def meta(html, key):
+    found = re.search(rf'<meta (?:property|name)="{re.escape(key)}" content="([^"]*)">', html)
+    return found and found.group(1)
+
+
+def test_a_featured_image_is_the_link_preview(client, site_tree, settings):
+    settings.SITE_URL = "https://column.example"
+    letter = make_letter(site_tree["letters"], title="Shared")
+    image = make_image("Desk")
+    image.description = 'A desk & a "lamp"'
+    image.save()
+    letter.featured_image = image
+    letter.save_revision().publish()
+    html = client.get(letter.url).content.decode()
+    url = meta(html, "og:image")
+    assert url.startswith("https://column.example/media/images/") and url.endswith(".jpg")
+    assert (meta(html, "og:image:width"), meta(html, "og:image:height")) == ("1200", "630")
+    assert meta(html, "og:image:alt") == "A desk &amp; a &quot;lamp&quot;"
+    assert meta(html, "twitter:card") == "summary_large_image"
+    assert meta(html, "twitter:image") == url
+    name = url.removeprefix("https://column.example/media/")
+    with default_storage.open(name) as file, PILImage.open(file) as shown:
+        assert shown.format == "JPEG" and shown.size == (1200, 630)
+
+
+def test_without_a_featured_image_the_preview_is_a_summary_card(client, site_tree):
+    letter = make_letter(site_tree["letters"])
+    html = client.get(letter.url).content.decode()
+    assert meta(html, "og:image") is None and meta(html, "twitter:card") == "summary"
+
+
+def test_a_missing_image_file_gives_no_preview_and_no_error(client, site_tree):
+    guide = make_article(site_tree["guides"], title="Lost picture")
+    guide.featured_image = make_image("Lost")
+    guide.save_revision().publish()
+    guide.featured_image.file.storage.delete(guide.featured_image.file.name)
+    response = client.get(guide.url)
+    assert response.status_code == 200
+    assert meta(response.content.decode(), "og:image") is None

@@ -8,7 +8,7 @@ from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
 
 from dearly.core import cached
 from dearly.core.ids import parse_id
-from dearly.core.images import picture_html
+from dearly.core.images import absolute_media_url, picture_html, share_rendition
 
 register = template.Library()
 # The escapes of Django's json_script filter, which only writes type="application/json".
@@ -92,3 +92,17 @@ def logo_picture(image, alt, height=56):
             image, f"height-{{{height},{height * 2}}}", f"{width}px", alt=alt, class_="logo"
         )
     )
+
+
+@register.simple_tag
+def share_image(image):
+    """What link previews show of `image`: {"url", "width", "height", "alt"}, or None."""
+    rendition = share_rendition(image)
+    if rendition is None:
+        return None
+    return {
+        "url": absolute_media_url(rendition.url),
+        "width": rendition.width,
+        "height": rendition.height,
+        "alt": image.default_alt_text,
+    }
