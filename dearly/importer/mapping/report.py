@@ -29,7 +29,7 @@ class Report:
             self.skipped["comments on skipped items"] += comments
 
     def lines(self, *, dry_run=False):
-        out = ["Dry run: nothing was written. The import would have:"] if dry_run else []
+        out = ["Dry run: nothing was written. The import would have:" if dry_run else "Imported:"]
         kinds = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
         for kind in kinds:
             parts = [f"{self.created[kind]} created"]
