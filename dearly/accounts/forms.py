@@ -1,3 +1,4 @@
+import re
 import unicodedata
 
 from django import forms
@@ -5,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from wagtail.models import Site
 
-from dearly.comments.models import DELETED_READER
+from dearly.comments.models import DELETED_READER, PageRole
 from dearly.core.models import ColumnSettings
 from dearly.core.text import clean_typed_text, name_keys
 
@@ -28,7 +29,7 @@ def clean_display_name(value):
         raise ValidationError(f"Please keep it to {DISPLAY_NAME_MAX} characters.")
     if "@" in value:
         raise ValidationError("Please do not use an email address as your display name.")
-    if is_reserved_name(value):
+    if is_reserved_name(value) or passes_for_a_badge(value):
         raise ValidationError(RESERVED_NAME_MESSAGE)
     return value
 
@@ -37,6 +38,25 @@ def is_reserved_name(name):
     """Whether `name` could pass for one of the column's own: "Dr Mimi", "DR. MIMI", or with a
     Cyrillic "М" or "о" (Unicode's confusables, dearly.core.text.name_keys)."""
     return bool(name_keys(name) & reserved_names())
+
+
+# Short forms readers use for a badge's role ("LW": the letter writer).
+BADGE_ABBREVIATIONS = ("LW",)
+# Where a name splits into words for BADGE_ABBREVIATIONS: spaces, brackets, commas, dashes.
+_WORD_BREAKS = re.compile(r"[\s()\[\]{}<>,;:/|\\–—-]+")
+
+
+def passes_for_a_badge(name):
+    """Whether a display name could pass for a verified badge beside it (PageRole): a badge's
+    label anywhere in it ("Letter writer", "Poor, the letter-writer", "LETTER WRITER" with a
+    Cyrillic "е"), or "LW" as the name or one of its words ("L.W.", "Poor (LW)")."""
+    keys = name_keys(name)
+    labels = set().union(*(name_keys(label) for label in PageRole.Role.labels))
+    if any(label in key for key in keys for label in labels):
+        return True
+    short = set().union(*(name_keys(abbr) for abbr in BADGE_ABBREVIATIONS))
+    words = [name, *_WORD_BREAKS.split(name)]
+    return any(name_keys(word) & short for word in words if word)
 
 
 def reserved_names():

@@ -1,5 +1,6 @@
 """The moderation queue in Wagtail's admin: filter; approve, reject or mark spam one comment in
-one click or several at once; delete; ban a reader after a confirmation.
+one click or several at once; delete; ban a reader after a confirmation; hold every new comment
+on a thread (and see the threads piling on a letter writer, hints.py).
 
 Every view needs `comments.can_moderate`; every change is a POST with CSRF. Input no page of
 ours sends (an unknown action, an id that is not there) gets a 4xx page saying what was wrong.
@@ -19,11 +20,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import TemplateView
 
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.models import Page, Site
 
 from dearly.core.ids import parse_id
 
-from .models import Comment, CommentReport
-from .services import CommentRefused, moderate
+from .hints import pile_ons
+from .models import Comment, CommentReport, CommentSettings, HeldThread
+from .services import CommentRefused, hold_thread, moderate
 
 PERMISSION = "comments.can_moderate"
 FILTERS = {
@@ -82,14 +85,20 @@ class QueueView(WagtailAdminTemplateMixin, TemplateView):
         comments = (
             comments.select_related("author", "page", "parent", "parent__author")
             .annotate(report_count=Count("reports"))
+            .with_author_role()
             .order_by("-created_at", "-pk")
         )
         listing = Paginator(comments, 50).get_page(self.request.GET.get("p"))
         listing.object_list = list(listing.object_list)
+        threads = thread_hints(self.request)
         for comment in listing.object_list:
             comment.row_actions = row_actions(comment)
+            comment.pile_on = threads["pile_ons"].get(comment.page_id)
+            comment.thread_held = comment.page_id in threads["held_ids"]
         context.update(
             {
+                **threads,
+                "filtered_page": page_pk and Page.objects.filter(pk=page_pk).first(),
                 "listing": listing,
                 "state": state,
                 "filters": [(key, label) for key, (label, _) in FILTERS.items()],
@@ -103,6 +112,25 @@ class QueueView(WagtailAdminTemplateMixin, TemplateView):
             }
         )
         return context
+
+
+def thread_hints(request):
+    """What the queue says about whole threads: those piling on a letter writer now, with
+    their pages, and those holding every new comment (three queries, whatever is listed)."""
+    site = Site.find_for_request(request)
+    threshold = (CommentSettings.for_site(site) if site else CommentSettings()).pile_on_replies
+    found = pile_ons(threshold)
+    pages = Page.objects.in_bulk(found)
+    held = list(HeldThread.objects.select_related("page").order_by("-since"))
+    held_ids = {thread.page_id for thread in held}
+    return {
+        "pile_ons": found,
+        "pile_on_threads": [
+            (pages[pk], pile_on, pk in held_ids) for pk, pile_on in found.items() if pk in pages
+        ],
+        "held_threads": held,
+        "held_ids": held_ids,
+    }
 
 
 def row_actions(comment):
@@ -236,3 +264,27 @@ def ban_confirmation(request, person):
         next=_next_url(request, request.GET),
     )
     return TemplateResponse(request, "comments/admin/ban.html", context)
+
+
+@require_POST
+def hold_thread_view(request, page_id):
+    """hold=1: every new comment on the page waits for a moderator; hold=0: the usual rules."""
+    require_moderator(request.user)
+    hold = request.POST.get("hold", "")
+    if hold not in ("0", "1"):
+        message = "Say hold=1 to hold every new comment on the page or hold=0 to stop."
+        return refused(request, message, 400)
+    page = Page.objects.filter(pk=parse_id(page_id) or 0).first()
+    if page is None:
+        return refused(request, f"There is no page {page_id}: it may be deleted.", 404)
+    try:
+        changed = hold_thread(page, hold == "1", request.user)
+    except CommentRefused as refusal:
+        return refused(request, refusal.message, refusal.status)
+    if hold == "1":
+        done = "now waits" if changed else "already waited"
+        messages.success(request, f"Every new comment on “{page.title}” {done} for moderation.")
+    else:
+        done = "follow" if changed else "already followed"
+        messages.success(request, f"New comments on “{page.title}” {done} the usual rules.")
+    return _back(request)

@@ -7,7 +7,7 @@ from django.db.models.signals import pre_delete
 from dearly.core.invalidation import COMMENTS, held, thread, when_saved
 from dearly.core.invalidation.rules import UNSHOWN_USER_FIELDS, settings_changed
 
-from .models import Comment, CommentSettings
+from .models import Comment, CommentSettings, PageRole
 
 
 def comment_changed(instance, *, created, update_fields, deleted, **kwargs):
@@ -23,6 +23,11 @@ def comment_changed(instance, *, created, update_fields, deleted, **kwargs):
     return [*tags, COMMENTS]
 
 
+def role_changed(instance, **kwargs):
+    """A badge given or taken away shows on the page's threads at once."""
+    return [thread(instance.page_id)]
+
+
 def commenter_changed(instance, *, created, update_fields, **kwargs):
     if created or instance.pk is None:
         return ()
@@ -34,6 +39,7 @@ def commenter_changed(instance, *, created, update_fields, **kwargs):
 
 def connect():
     when_saved(Comment, comment_changed)
+    when_saved(PageRole, role_changed)
     when_saved(CommentSettings, settings_changed)  # shown on cached pages, as ColumnSettings is
     # Before a user is deleted: afterwards their comments no longer point at them.
     when_saved(get_user_model(), commenter_changed, deleted_signal=pre_delete)

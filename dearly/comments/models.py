@@ -31,11 +31,17 @@ class CommentSettings(BaseSiteSetting):
         blank=True,
         help_text="One word or phrase per line; comments containing any are held.",
     )
+    pile_on_replies = models.PositiveIntegerField(
+        default=5,
+        help_text="Flag a thread for moderators when this many replies to the letter writer's "
+        "comments come within an hour (0: never).",
+    )
 
     panels = [
         FieldPanel("hold_all_comments"),
         FieldPanel("close_comments_after_days"),
         FieldPanel("moderation_words"),
+        FieldPanel("pile_on_replies"),
     ]
 
     class Meta:
@@ -86,7 +92,18 @@ class CommentQuerySet(models.QuerySet):
         visible = models.Q(status__in=[Comment.Status.APPROVED, *Comment.TAKEN_DOWN])
         if reader is not None and reader.is_authenticated:
             visible |= models.Q(status=Comment.Status.PENDING, author=reader)
-        return self.filter(visible, page=page).select_related("author").order_by("created_at", "pk")
+        return (
+            self.filter(visible, page=page)
+            .select_related("author")
+            .with_author_role()
+            .order_by("created_at", "pk")
+        )
+
+    def with_author_role(self):
+        """Each comment with `author_role`: the role its author holds on its page ("" for
+        none), read in the same query (a subquery on PageRole's unique index)."""
+        role = PageRole.objects.filter(page=models.OuterRef("page"), user=models.OuterRef("author"))
+        return self.annotate(author_role=models.Subquery(role.values("role")[:1]))
 
 
 class Comment(models.Model):
@@ -160,6 +177,12 @@ class Comment(models.Model):
         return self.author.public_name
 
     @property
+    def badge(self):
+        """What its author's role on the page says beside their name ("Letter writer"), or ""."""
+        role = getattr(self, "author_role", None)
+        return PageRole.Role(role).label if role in PageRole.Role.values else ""
+
+    @property
     def is_taken_down(self):
         return self.status in self.TAKEN_DOWN
 
@@ -198,3 +221,45 @@ class CommentReport(models.Model):
 
     def __str__(self):
         return f"Report on comment {self.comment_id}"
+
+
+class PageRole(models.Model):
+    """A reader's verified role on one page, shown as a badge beside their name on their
+    comments there ("Letter writer"). Nobody gives it to themselves: apps above record it from
+    what they verified (dearly.questions: the writer of a letter who claimed it with the
+    letter's private status link). Badges are never a display name, so no name can pass for
+    one (dearly.accounts.forms.is_reserved_name refuses the labels as names)."""
+
+    class Role(models.TextChoices):
+        LETTER_WRITER = "letter_writer", "Letter writer"
+
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="page_roles"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["page", "user"], name="one_role_per_reader_and_page")
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()} on page {self.page_id}"
+
+
+class HeldThread(models.Model):
+    """A page whose every new comment waits for a moderator: switched on from the queue in
+    one click (a pile-on on a letter writer, a heated thread) and off again."""
+
+    page = models.OneToOneField(
+        "wagtailcore.Page", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    since = models.DateTimeField(default=timezone.now)
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self):
+        return f"Every new comment held on page {self.page_id}"

@@ -10,11 +10,20 @@ from wagtail.models import Site
 from dearly.core.ids import parse_id
 from dearly.core.invalidation import SITE, cached
 
-from .models import EDIT_WINDOW, MAX_DEPTH, MAX_LENGTH, Comment, CommentableMixin, CommentSettings
+from .models import (
+    EDIT_WINDOW,
+    MAX_DEPTH,
+    MAX_LENGTH,
+    Comment,
+    CommentableMixin,
+    CommentSettings,
+    HeldThread,
+)
 from .rendering import count_links
 
 DUPLICATE_WINDOW = timezone.timedelta(minutes=2)
 MAX_LINKS = 2
+THREAD_HELD = "every new comment on this page is held"
 EDITED = "edited: "  # starts held_because when an approved comment is held again by an edit
 
 
@@ -83,10 +92,12 @@ def check_may_write(author, page, settings):
         raise CommentRefused(reason, status=403)
 
 
-def hold_reason(author, body, settings):
+def hold_reason(author, body, settings, page):
     """Why a new or edited comment waits for a moderator, or "" when it can appear at once."""
     if settings.hold_all_comments:
         return "all comments are held"
+    if HeldThread.objects.filter(page_id=page.pk).exists():
+        return THREAD_HELD
     if not Comment.objects.filter(author=author, status=Comment.Status.APPROVED).exists():
         return "first comment"
     if count_links(body) > MAX_LINKS:
@@ -130,7 +141,7 @@ def post_comment(*, page, author, body, parent_id=None, ip_address=None):
         )
         if duplicate:
             return duplicate, False
-        held = hold_reason(author, body, settings)
+        held = hold_reason(author, body, settings, page)
         comment = Comment.objects.create(
             page=page,
             parent=parent,
@@ -166,7 +177,7 @@ def edit_comment(comment, user, body):
     comment.body = clean_body(body)
     comment.edited_at = timezone.now()
     fields = ["body", "body_html", "edited_at"]
-    held = hold_reason(user, comment.body, settings)
+    held = hold_reason(user, comment.body, settings, page)
     with transaction.atomic():
         if held and comment.status == Comment.Status.APPROVED:
             comment.status = Comment.Status.PENDING
@@ -222,3 +233,13 @@ def moderate(comments, action):
                 # A reply's author was told when it was first approved, not again per edit.
                 transaction.on_commit(lambda pk=comment.pk: comment_approved.enqueue(pk))
     return changed
+
+
+def hold_thread(page, hold, moderator):
+    """Hold every new comment on `page` (hold=True) or go back to the usual rules. Returns
+    whether anything changed."""
+    page = commentable(page)
+    if not hold:
+        return HeldThread.objects.filter(page_id=page.pk).delete()[0] > 0
+    _, created = HeldThread.objects.get_or_create(page_id=page.pk, defaults={"held_by": moderator})
+    return created

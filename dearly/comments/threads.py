@@ -83,9 +83,12 @@ class ThreadRenderer:
         else:
             name = escape(c.display_name)
             when = timezone.localtime(c.created_at)
+            badge, label = self._badge(c), name
+            if badge:
+                label = f"{name}, verified {escape(c.badge.lower())}"
             out.append(
-                f'<article class="comment-body" aria-label="Comment by {name}">'
-                f'<p class="comment-meta"><strong>{name}</strong>{self._kind(c)} · '
+                f'<article class="comment-body" aria-label="Comment by {label}">'
+                f'<p class="comment-meta"><strong>{name}</strong>{badge}{self._kind(c)} · '
                 f'<a href="#{c.anchor}">'
                 f'<time datetime="{when.isoformat()}">'
                 f"{when.day} {MONTHS[when.month]} {when.year}, {when:%H:%M}</time></a>"
@@ -106,6 +109,18 @@ class ThreadRenderer:
                 self._node(reply, out)
             out.append("</ol>")
         out.append("</li>")
+
+    @staticmethod
+    def _badge(c):
+        """The author's verified role on the page (Comment.badge, from PageRole): markup only
+        ever written here, never from anything a reader typed."""
+        badge = getattr(c, "badge", "")
+        if not badge:
+            return ""
+        return (
+            ' <span class="comment-badge"><span class="visually-hidden">verified </span>'
+            f"{escape(badge)}</span>"
+        )
 
     @staticmethod
     def _kind(c):

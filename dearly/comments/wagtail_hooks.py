@@ -28,6 +28,7 @@ def register_moderation_urls():
         path("bulk/", admin_views.bulk_action, name="bulk"),
         path("<int:comment_id>/moderate/", admin_views.moderate_one, name="moderate"),
         path("ban/<int:user_id>/", admin_views.ban, name="ban"),
+        path("threads/<int:page_id>/hold/", admin_views.hold_thread_view, name="hold_thread"),
     ]
     return [path("comments/", include((urls, "comment_moderation")))]
 

@@ -54,6 +54,11 @@ def threads():
     return _read("comments")["thread"]
 
 
+def letter_writers():
+    """{username: slug} of the demo readers who claimed the letter they wrote."""
+    return _read("comments").get("letter_writers", {})
+
+
 def letter_title(letter):
     return LETTER_TITLE.format(pen_name=letter["pen_name"])
 

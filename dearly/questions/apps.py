@@ -7,4 +7,6 @@ class QuestionsConfig(AppConfig):
 
     def ready(self):
         # Receivers connect once the app registry is ready (Django's AppConfig.ready docs).
-        from . import signals  # noqa: F401  # letter published → question published
+        # signals: a letter published → its question published; claims: a claim, or a claimed
+        # letter's update link → the writer's badges.
+        from . import claims, signals  # noqa: F401

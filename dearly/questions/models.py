@@ -89,3 +89,22 @@ class Question(models.Model):
         self.status = status
         self.status_changed_at = timezone.now()
         self.save(update_fields=["status", "status_changed_at"])
+
+
+class LetterClaim(models.Model):
+    """A published letter claimed by its writer for a reader account, from the private status
+    link: that account's comments on the letter and on its updates show "Letter writer"
+    (dearly.comments.models.PageRole rows, kept in step by services.sync_badges). One letter,
+    one account; the writer drops it from their profile page."""
+
+    question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="claim")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="letter_claims"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Claim of question {self.question_id}"

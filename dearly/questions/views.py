@@ -9,6 +9,7 @@ import functools
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -23,9 +24,9 @@ from allauth.core.ratelimit import consume
 
 from dearly.core.models import ColumnSettings
 
-from . import services
+from . import claims, services
 from .forms import AskForm
-from .models import QUESTION_MAX, Question
+from .models import QUESTION_MAX, LetterClaim, Question
 
 # A second send of the same preview within this time is a double click, not a resubmission.
 DOUBLE_SEND_WINDOW = datetime.timedelta(minutes=5)
@@ -217,3 +218,51 @@ def withdraw(request, token):
         services.withdraw(question)
         return render(request, "questions/withdrawn.html")
     return render(request, "questions/withdraw.html", {"question": question, "token": token})
+
+
+# Claiming the letter for a reader account (the "Letter writer" badge, claims.py)
+
+
+@private_page
+@require_http_methods(["GET", "POST"])
+def claim(request, token):
+    """GET: what claiming means, and a button (or, logged out, the way to log in or sign up
+    and come back here). POST with "confirm": claim the letter for the reader logged in."""
+    question, not_found = _question_or_404(request, token)
+    if not_found:
+        return not_found
+    state = claims.claim_state(question, request.user)
+    letter = services.published_letter(question)
+    context = {"question": question, "token": token, "state": state, "letter": letter}
+    status = claims.State.STATUS.get(state, 200)
+    if status != 200 or request.method == "GET" or state == claims.State.YOURS:
+        return render(request, "questions/claim.html", context, status=status)
+    if state == claims.State.LOG_IN:
+        # A POST from a reader not logged in says nothing about who is claiming.
+        return render(request, "questions/claim.html", context, status=403)
+    if request.POST.get("confirm") != "yes":
+        return render(request, "questions/claim.html", context, status=400)
+    try:
+        claims.claim_letter(question, request.user)
+    except claims.ClaimRefused as refused:
+        context["state"] = refused.state
+        return render(request, "questions/claim.html", context, status=refused.status)
+    messages.success(
+        request,
+        "Your letter is claimed. Your comments on it and on its updates now show “Letter writer”.",
+    )
+    return HttpResponseRedirect(f"{letter.url}#respond", status=303)
+
+
+@login_required
+@require_POST
+def drop_claim(request, claim_id):
+    """From the reader's profile page: their comments stop showing "Letter writer"."""
+    claim = LetterClaim.objects.filter(pk=claim_id, user=request.user).first()
+    if claim is None:
+        return render(request, "questions/claim_not_found.html", status=404)
+    claims.drop_claim(claim)
+    messages.success(
+        request, "The claim was dropped. Your comments no longer show “Letter writer”."
+    )
+    return HttpResponseRedirect(reverse("accounts:profile"), status=303)

@@ -1,12 +1,14 @@
+from django.template.loader import render_to_string
 from django.urls import include, path, re_path, reverse
 
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from dearly.articles.models import LetterPage
 from dearly.core.dashboard import SHOWN, WAITING_HOOK, Waiting, WaitingItem, gist
 
 from . import admin_views
-from .models import Question
+from .models import LetterClaim, Question
 
 # Ids are at most 18 digits: anything longer, or not a number, is a 404 before any query.
 QUESTION = r"^(?P<pk>[0-9]{1,18})/"
@@ -69,4 +71,22 @@ def questions_waiting(request):
             for question in newest[:SHOWN]
         ],
         order=200,
+    )
+
+
+@hooks.register("dearly_profile_sections")  # accounts.views.PROFILE_SECTIONS_HOOK
+def claimed_letters(request):
+    """The letters the reader claimed (the "Letter writer" badge), each with a button that
+    drops the claim; nothing for a reader who claimed none."""
+    claims = list(LetterClaim.objects.filter(user=request.user).select_related("question__letter"))
+    if not claims:
+        return ""
+    letter_ids = [claim.question.letter_id for claim in claims if claim.question.letter_id]
+    public = set(
+        LetterPage.objects.published().filter(pk__in=letter_ids).values_list("pk", flat=True)
+    )
+    for claim in claims:
+        claim.letter = claim.question.letter if claim.question.letter_id in public else None
+    return render_to_string(
+        "questions/includes/profile_claims.html", {"claims": claims}, request=request
     )

@@ -98,3 +98,58 @@ def test_invisible_characters_are_removed_from_display_names(client, site_tree, 
     client.post("/accounts/profile/", {"display_name": f"\u202e{typed}\u200b Jr"})
     user.refresh_from_db()
     assert user.display_name == f"{stored} Jr"
+
+
+# A name that could pass for the verified "Letter writer" badge shown beside it
+
+BADGE_SPOOFS = {
+    "the label": "Letter writer",
+    "capitals": "LETTER WRITER",
+    "hyphen": "letter-writer",
+    "no space": "Letterwriter",
+    "inside a name": "Poor, the letter writer",
+    "with a tick": "Letter writer ✓",
+    "Cyrillic e": "L\u0435tter writer",
+    "fullwidth": "Ｌｅｔｔｅｒ ｗｒｉｔｅｒ",
+    "zero-width space": "Letter\u200b writer",
+    "abbreviation": "LW",
+    "lower case": "lw",
+    "full stops": "L.W.",
+    "spaced": "L W",
+    "in brackets": "Poor (LW)",
+    "after a comma": "Poor, L.W.",
+    "fullwidth abbreviation": "ＬＷ",
+}
+
+
+@pytest.mark.parametrize("name", BADGE_SPOOFS.values(), ids=BADGE_SPOOFS.keys())
+def test_signup_refuses_a_name_that_passes_for_the_letter_writer_badge(client, site_tree, name):
+    html = sign_up(client, name).content.decode()
+    assert "That name belongs to the column." in html
+    assert not get_user_model().objects.filter(email="new@example.com").exists()
+
+
+@pytest.mark.parametrize("name", BADGE_SPOOFS.values(), ids=BADGE_SPOOFS.keys())
+def test_profile_refuses_a_name_that_passes_for_the_letter_writer_badge(client, site_tree, name):
+    user = make_account(display_name="Ann")
+    client.force_login(user)
+    html = client.post("/accounts/profile/", {"display_name": name}).content.decode()
+    assert "That name belongs to the column." in html
+    user.refresh_from_db()
+    assert user.display_name == "Ann"
+
+
+@pytest.mark.parametrize("name", ["Lewis", "Lola West", "Writer of letters", "Lawyer", "Owl"])
+def test_names_near_the_badge_are_accepted(client, site_tree, name):
+    user = make_account(display_name="Ann")
+    client.force_login(user)
+    client.post("/accounts/profile/", {"display_name": name})
+    user.refresh_from_db()
+    assert user.display_name == name
+
+
+def test_a_pen_name_may_still_say_letter_writer(client, site_tree):
+    """The badge is shown beside display names only; a letter's sign-off is not one."""
+    from dearly.questions.forms import clean_pen_name
+
+    assert clean_pen_name("A letter writer") == "A letter writer"

@@ -89,9 +89,14 @@ def test_comment_settings_are_edited_in_the_admin_settings_menu(
     url = f"/admin/settings/comments/commentsettings/{site.pk}/"  # per site
     response = client.post(
         url,
-        {"close_comments_after_days": "14", "moderation_words": "cheap watches"},
+        {
+            "close_comments_after_days": "14",
+            "moderation_words": "cheap watches",
+            "pile_on_replies": "8",
+        },
     )
     assert response.status_code == 302
     settings = CommentSettings.for_site(site)
     assert (settings.hold_all_comments, settings.close_comments_after_days) == (False, 14)
     assert settings.moderation_words == "cheap watches"
+    assert settings.pile_on_replies == 8

@@ -199,3 +199,19 @@ def test_text_becomes_paragraphs_lists_and_page_links():
     )
     with pytest.raises(ValueError, match="not published before"):
         content.html("See [this](page:y).", {})
+
+
+def test_a_letter_writer_comments_with_the_badge_on_the_update(client, demo_column):
+    from dearly.comments.models import PageRole
+    from dearly.questions.models import LetterClaim
+
+    claim = LetterClaim.objects.select_related("question__letter", "user").get()
+    letter = claim.question.letter
+    assert letter.slug == "dear-dr-mimi-overlooked" and claim.question.status == "published"
+    assert set(PageRole.objects.filter(user=claim.user).values_list("page_id", flat=True)) == {
+        letter.pk,
+        letter.update_id,
+    }
+    html = client.get(letter.update.url).content.decode()
+    assert '<strong>Overlooked</strong> <span class="comment-badge">' in html
+    assert html.count('class="comment-badge"') == 1

@@ -122,6 +122,37 @@ def test_a_pending_comment_leaves_the_cache_alone(reader, guide):
     assert reader.get("/guides/raise/").cache == "hit"
 
 
+def test_claiming_a_letter_and_dropping_the_claim_refresh_the_letter_and_its_update(
+    reader, site_tree
+):
+    """The "Letter writer" badge is on the cached pages of the letter and its update at once,
+    and off again at once."""
+    from dearly.questions import claims
+    from dearly.questions.models import LetterClaim, Question
+    from dearly.testing import make_letter
+
+    update = make_letter(site_tree["letters"], title="Update from Poor", slug="update")
+    letter = make_letter(site_tree["letters"], title="Poor", slug="poor", update=update)
+    _, token_hash = Question.new_token()
+    question = Question.objects.create(
+        text="A letter.", pen_name="Poor", status="published", letter=letter, token_hash=token_hash
+    )
+    writer = make_reader("poor")
+    make_comment(letter, writer, body="It is me.")
+    make_comment(update, writer, body="Me again.")
+    paths = ["/letters/poor/", "/letters/update/"]
+    warm(reader, *paths)
+    claims.claim_letter(question, writer)
+    for path in paths:
+        answer = reader.get(path)
+        assert answer.cache == "miss" and 'class="comment-badge"' in answer.text, path
+    warm(reader, *paths)
+    claims.drop_claim(LetterClaim.objects.get())
+    for path in paths:
+        answer = reader.get(path)
+        assert answer.cache == "miss" and 'class="comment-badge"' not in answer.text, path
+
+
 def test_renaming_a_topic_refreshes_the_navigation_on_every_page(reader, guide, career):
     warm(reader, "/guides/raise/", "/", "/topics/career/")
     career.name = "Careers and pay"

@@ -30,6 +30,8 @@ from dearly.core.models import ColumnSettings, HomePage, StandardPage
 from dearly.demo import content as demo
 from dearly.demo.illustrations import ILLUSTRATIONS
 from dearly.newsletter import sending
+from dearly.questions.models import LetterClaim, Question
+from dearly.questions.similarity import question_plain_text
 
 # The weekly digest takes the posts first published in its week (newsletter.sending): a demo
 # post dated at least this long ago is in no digest sent from now on.
@@ -44,6 +46,7 @@ MADE = {  # what load_demo counts: (one, several)
     "images": ("image", "images"),
     "comments": ("comment", "comments"),
     "links": ("link from a letter to its update", "links from letters to their updates"),
+    "claims": ("letter claimed by its writer", "letters claimed by their writers"),
 }
 
 
@@ -84,6 +87,7 @@ class Command(BaseCommand):
             self.load_posts(guides, letters, author)
             self.link_updates()
             self.load_comments(author)
+            self.load_claims()
         self.stdout.write(self.style.SUCCESS(f"Demo content loaded: {self.summary()}."))
 
     def summary(self):
@@ -321,3 +325,27 @@ class Command(BaseCommand):
                 if "key" in entry:
                     keyed[entry["key"]] = comment
                 self.done["comments"] += 1
+
+    def load_claims(self):
+        """Letters their writers claimed (the "Letter writer" badge): the question each came
+        from, published, with a status link nobody knows, and the claim by the demo reader."""
+        for username, slug in demo.letter_writers().items():
+            letter = LetterPage.objects.filter(slug=slug).first()
+            if letter is None or LetterClaim.objects.filter(question__letter=letter).exists():
+                continue
+            question = Question.objects.filter(letter=letter).first()
+            if question is None:
+                _, token_hash = Question.new_token()
+                question = Question.objects.create(
+                    text=question_plain_text(letter.question),
+                    pen_name=letter.pen_name,
+                    consent=True,
+                    status=Question.Status.PUBLISHED,
+                    token_hash=token_hash,
+                    letter=letter,
+                    created_at=letter.date - datetime.timedelta(days=12),
+                    status_changed_at=letter.date,
+                )
+            reader = self.reader(username, demo.readers()[username])
+            LetterClaim.objects.create(question=question, user=reader)
+            self.done["claims"] += 1
