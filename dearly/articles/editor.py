@@ -49,7 +49,8 @@ def letter_findings(question_html, answer_html, pen_name, columnist, labels=None
     two parts those name: an update's text and note)."""
     ignore = [pen_name, columnist]
     parts = []
-    for label, html in zip(labels or ("Question", "Answer"), (question_html, answer_html), strict=True):
+    labels = labels or ("Question", "Answer")
+    for label, html in zip(labels, (question_html, answer_html), strict=True):
         text = rich_text_lines(html)
         parts.append((label, text, find_identifying_details(text, ignore=ignore)))
     return parts
