@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, writer_views
 
 app_name = "questions"
 
@@ -10,4 +10,7 @@ urlpatterns = [
     path("similar/", views.similar, name="similar"),
     path("status/<str:token>/", views.status, name="status"),
     path("status/<str:token>/withdraw/", views.withdraw, name="withdraw"),
+    path("status/<str:token>/update/", writer_views.update, name="update"),
+    path("status/<str:token>/update/send/", writer_views.send_update, name="send_update"),
+    path("status/<str:token>/takedown/", writer_views.takedown, name="takedown"),
 ]
