@@ -94,7 +94,7 @@ def takedowns_waiting(request):
         return None
     pending = writer.pending_takedowns()
     first = pending.select_related("question").only(
-        "pk", "due_at", "question__pk", "question__pen_name"
+        "pk", "due_at", "question__id", "question__pen_name"
     )
     return Waiting(
         heading="Take-down requests",
