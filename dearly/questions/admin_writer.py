@@ -203,13 +203,14 @@ def take_down_view(request, pk):
     require_answerer(request.user)
     takedown = get_object_or_404(TakedownRequest.objects.select_related("question"), pk=pk)
     question_url = reverse("question_inbox:question", args=[takedown.question_id])
-    if not LetterPage.objects.filter(pk=takedown.question.letter_id).exists():
-        messages.error(request, "The letter was deleted; there is nothing to unpublish.")
-    elif not takedown.question.letter.permissions_for_user(request.user).can_unpublish():
+    letter = LetterPage.objects.filter(pk=takedown.question.letter_id).first()
+    if not takedown.pending:
+        when = timezone.localtime(takedown.done_at)
+        messages.info(request, f"This letter was already taken down on {when:%-d %B %Y}.")
+    elif letter is not None and not letter.permissions_for_user(request.user).can_unpublish():
         messages.error(request, "You may not unpublish this letter.")
     elif writer.take_down(takedown, request.user):
         messages.success(request, "The letter is unpublished, with the writer's updates to it.")
-    else:
-        when = timezone.localtime(takedown.done_at)
-        messages.info(request, f"This letter was already taken down on {when:%-d %B %Y}.")
+    else:  # a second click that waited for the first
+        messages.info(request, "This letter was already taken down.")
     return HttpResponseRedirect(question_url, status=303)
