@@ -19,7 +19,14 @@ from allauth.account.models import EmailAddress
 from modelsearch import index as search_index
 from modelsearch import signal_handlers as search_signals
 
-from dearly.articles.models import ArticleIndexPage, ArticlePage, ColumnIndexPage, LetterPage, Topic
+from dearly.articles.models import (
+    ArticleIndexPage,
+    ArticlePage,
+    ColumnIndexPage,
+    LetterPage,
+    LetterUpdatePage,
+    Topic,
+)
 from dearly.core.models import HomePage
 from dearly.retrieval import indexing as retrieval_indexing
 
@@ -129,6 +136,21 @@ def make_letter(
         **kw,
     )
     return _publish(parent, page, live, topics, tags)
+
+
+def make_letter_update(letter, text=None, live=True, date=None, **kw):
+    """A letter writer's update to `letter`, beside it in its column."""
+    n = next(_counter)
+    page = LetterUpdatePage(
+        title=kw.pop("title", f"Update: {letter.title}"),
+        slug=kw.pop("slug", f"update-{n}"),
+        letter=letter,
+        text=text or "<p>I asked for help, and it worked out.</p>",
+        pen_name=kw.pop("pen_name", letter.pen_name),
+        date=date or timezone.now(),
+        **kw,
+    )
+    return _publish(letter.get_parent(), page, live)
 
 
 def make_topic(name, parent=None):

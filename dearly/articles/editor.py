@@ -44,11 +44,13 @@ def rich_text_lines(html):
     return "\n".join(line for line in lines if line)
 
 
-def letter_findings(question_html, answer_html, pen_name, columnist):
-    """[(part, plain text, findings)] for the question and the answer."""
+def letter_findings(question_html, answer_html, pen_name, columnist, labels=None):
+    """[(part, plain text, findings)] for the question and the answer (or, with `labels`, the
+    two parts those name: an update's text and note)."""
     ignore = [pen_name, columnist]
     parts = []
-    for label, html in (("Question", question_html), ("Answer", answer_html)):
+    labels = labels or ("Question", "Answer")
+    for label, html in zip(labels, (question_html, answer_html), strict=True):
         text = rich_text_lines(html)
         parts.append((label, text, find_identifying_details(text, ignore=ignore)))
     return parts
@@ -99,6 +101,9 @@ def byline_panel():
 
 
 class LetterPageForm(PostPageForm):
+    """A letter's (or a writer's update's) editor: publishing needs the privacy check ticked
+    while it lists anything in the parts the page type names (`privacy_parts`)."""
+
     privacy_checked = forms.BooleanField(
         label=CONFIRM_LABEL,
         required=False,
@@ -113,11 +118,13 @@ class LetterPageForm(PostPageForm):
         cleaned_data = super().clean()
         if not self.publishing() or cleaned_data.get(CONFIRM_FIELD):
             return cleaned_data
+        (first_label, first), (second_label, second) = type(self.instance).privacy_parts
         parts = letter_findings(
-            cleaned_data.get("question", self.instance.question),
-            cleaned_data.get("answer", self.instance.answer),
+            cleaned_data.get(first, getattr(self.instance, first)),
+            cleaned_data.get(second, getattr(self.instance, second)),
             cleaned_data.get("pen_name", self.instance.pen_name),
             columnist_name(),
+            labels=(first_label, second_label),
         )
         if any(findings for _, _, findings in parts):
             self.add_error(CONFIRM_FIELD, ValidationError(CONFIRM_REQUIRED, code="unchecked"))
@@ -133,7 +140,14 @@ class PrivacyFindingsPanel(Panel):
         def get_context_data(self, parent_context=None):
             context = super().get_context_data(parent_context)
             page = self.instance
-            parts = letter_findings(page.question, page.answer, page.pen_name, columnist_name())
+            (first_label, first), (second_label, second) = type(page).privacy_parts
+            parts = letter_findings(
+                getattr(page, first),
+                getattr(page, second),
+                page.pen_name,
+                columnist_name(),
+                labels=(first_label, second_label),
+            )
             context["parts"] = [
                 {
                     "label": label,

@@ -1,4 +1,4 @@
-"""RSS 2.0 and Atom feeds: site-wide, letters only, and per topic.
+"""RSS 2.0 and Atom feeds: site-wide, letters only, letter writers' updates, and per topic.
 
 Titles and author names are plain text in both formats (RSS Best Practices Profile; Atom's
 default type="text"), so Django's XML escaping is all they need. Descriptions are HTML to a
@@ -11,6 +11,7 @@ A post's featured image goes with its item as an enclosure (RSS <enclosure>, Ato
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.html import escape
 
@@ -18,7 +19,7 @@ from dearly.core.cached import site_name
 from dearly.core.images import absolute_media_url, file_size, share_rendition
 
 from .listing import load_posts
-from .models import LetterPage, PostPage, Topic
+from .models import LetterPage, LetterUpdatePage, PostPage, Topic
 
 FEED_ITEMS = 20
 
@@ -86,6 +87,24 @@ class LettersFeed(LatestPostsFeed):
 class LettersAtomFeed(LettersFeed):
     feed_type = Atom1Feed
     subtitle = LettersFeed.description
+
+
+class LetterUpdatesFeed(LatestPostsFeed):
+    description = "Letter writers' updates: what happened after the answer."
+
+    def posts(self, obj):
+        return LetterUpdatePage.objects.published()
+
+    def title(self, obj=None):
+        return f"{super().title()}: updates from letter writers"
+
+    def link(self, obj=None):
+        return reverse("articles:letter_updates")
+
+
+class LetterUpdatesAtomFeed(LetterUpdatesFeed):
+    feed_type = Atom1Feed
+    subtitle = LetterUpdatesFeed.description
 
 
 class TopicFeed(LatestPostsFeed):

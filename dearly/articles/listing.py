@@ -8,7 +8,7 @@ from django.db.models import Count
 from dearly.comments.models import Comment
 from dearly.core.invalidation import depends_on_posts, query_read
 
-from .models import ArticlePage, LetterPage
+from .models import ArticlePage, LetterPage, LetterUpdatePage
 
 PER_PAGE = 12
 
@@ -35,10 +35,11 @@ def with_featured_images(queryset):
 
 
 def load_posts(ids):
-    """Specific guides and letters for `ids`, in that order, with their authors, featured images
-    and comment counts: always the same queries, whatever the number or mix."""
+    """Specific guides, letters and writers' updates for `ids`, in that order, with their
+    authors, featured images and comment counts: always the same queries, whatever the number
+    or mix."""
     found = {}
-    for model in (ArticlePage, LetterPage):
+    for model in (ArticlePage, LetterPage, LetterUpdatePage):
         for post in with_featured_images(model.objects.filter(pk__in=ids)):
             found[post.pk] = post
     attach_authors(found.values())

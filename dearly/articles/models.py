@@ -6,6 +6,7 @@ guides and letters together by date in one query; what is public is decided once
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -307,7 +308,22 @@ class RelatedPosts(models.Model):
         return f"related posts of page {self.page_id}"
 
 
-class LetterPage(PostPage):
+# /letters/updates/ lists the writers' updates (articles.urls, ahead of the page tree).
+RESERVED_COLUMN_SLUGS = frozenset({"updates"})
+
+
+class ColumnSlugMixin:
+    """A post in the column may not take a slug the column's own addresses use."""
+
+    def clean(self):
+        super().clean()
+        if self.slug in RESERVED_COLUMN_SLUGS:
+            raise ValidationError(
+                {"slug": f"“{self.slug}” is the address of a list in the column; choose another."}
+            )
+
+
+class LetterPage(ColumnSlugMixin, PostPage):
     """A reader's letter and the columnist's answer. Greetings and sign-offs are rendered from
     these fields so they always agree: "Dear Dr. Mimi," … "—Poor", "Dear Poor," … "—Dr. Mimi"."""
 
@@ -342,6 +358,7 @@ class LetterPage(PostPage):
         byline_panel(),
         privacy_check_panel(),
     ]
+    privacy_parts = (("Question", "question"), ("Answer", "answer"))
     base_form_class = LetterPageForm
     parent_page_types = ["articles.ColumnIndexPage"]
     subpage_types = []
@@ -392,6 +409,12 @@ class LetterPage(PostPage):
     def meaning_lead(self):
         return self.pen_name  # the title is "Dear Dr. Mimi – <pen name>" on every letter
 
+    def published_updates(self):
+        """The writer's published updates to this letter, oldest first (one query)."""
+        if self.pk is None:  # a preview of a letter never saved
+            return []
+        return list(LetterUpdatePage.objects.of_letter(self).only("title", "url_path", "date"))
+
     def neighbours(self):
         """The published letters just before (older) and after (newer) this one in its column,
         by date: two queries on the date index. Publishing, moving or unpublishing any page bumps
@@ -408,6 +431,95 @@ class LetterPage(PostPage):
         older = letters.filter(Q(date__lt=self.date) | same_day & Q(pk__lt=self.pk))
         newer = letters.filter(Q(date__gt=self.date) | same_day & Q(pk__gt=self.pk))
         return older.order_by("-date", "-pk").first(), newer.order_by("date", "pk").first()
+
+
+class LetterUpdatePageQuerySet(PostPageQuerySet):
+    def of_letter(self, letter):
+        """The published updates to `letter`, oldest first (the order they are read in)."""
+        return self.published().filter(letter=letter).order_by("date", "pk")
+
+
+class LetterUpdatePage(ColumnSlugMixin, PostPage):
+    """A letter writer's news after the answer ("Update from the letter writer, March 2027"),
+    shown under the original letter and linked from it; the columnist may add a short note.
+
+    Not a LetterPage with `update` set: that link is for a later letter with a question of its
+    own and an answer (the demo's "Formerly Overlooked"), one per letter. An update has no
+    question and needs no answer, and a letter may have several over the years."""
+
+    letter = models.ForeignKey(
+        "articles.LetterPage",
+        null=True,  # kept if the letter is deleted; the editor decides what becomes of it
+        on_delete=models.SET_NULL,
+        related_name="writer_updates",
+        help_text="The letter this update follows.",
+    )
+    text = RichTextField(
+        features=INLINE_FEATURES, help_text="The writer's update, without greeting or sign-off."
+    )
+    pen_name = models.CharField(max_length=60, help_text="How the writer signs the update.")
+    note = RichTextField(
+        features=RICH_TEXT_FEATURES,
+        blank=True,
+        help_text="Optional: a short note from the columnist under the update.",
+    )
+
+    objects = PageManager.from_queryset(LetterUpdatePageQuerySet)()
+
+    search_fields = [
+        *PostPage.search_fields,
+        index.SearchField("text"),
+        index.SearchField("note"),
+        index.SearchField("pen_name"),
+    ]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("letter"),
+        FieldPanel("text"),
+        FieldPanel("pen_name"),
+        FieldPanel("note"),
+        byline_panel(),
+        privacy_check_panel(),
+    ]
+    privacy_parts = (("Update", "text"), ("Note", "note"))
+    base_form_class = LetterPageForm
+    parent_page_types = ["articles.ColumnIndexPage"]
+    subpage_types = []
+    template = "articles/letter_update_page.html"
+
+    class Meta:
+        verbose_name = "update from a letter writer"
+
+    @property
+    def kind(self):
+        return "update"
+
+    @classmethod
+    def default_author(cls, editor):
+        return LetterPage.default_author(editor)
+
+    @cached_property
+    def original_letter(self):
+        """The letter this update follows, if readers can see it (one query)."""
+        if self.letter_id is None:
+            return None
+        letters = LetterPage.objects.published().only("title", "url_path", "date")
+        return letters.filter(pk=self.letter_id).first()
+
+    def text_html(self):
+        return self.text + self.note
+
+    def summary_html(self):
+        return self.text  # the writer's words, not the columnist's note
+
+    def text_passages(self):
+        return [self.text, self.note]
+
+    def searchable_extra(self):
+        return self.pen_name
+
+    def meaning_lead(self):
+        return self.pen_name
 
 
 class SectionPage(Page):
@@ -448,11 +560,11 @@ class ArticleIndexPage(SectionPage):
 class ColumnIndexPage(SectionPage):
     """The letters column ("Dear Dr. Mimi")."""
 
-    subpage_types = ["articles.LetterPage"]
+    subpage_types = ["articles.LetterPage", "articles.LetterUpdatePage"]
     template = "articles/index_page.html"
 
     class Meta:
         verbose_name = "column index"
 
     def listed_posts(self):
-        return LetterPage.objects.published().child_of(self).newest_first()
+        return PostPage.objects.published().child_of(self).newest_first()

@@ -12,7 +12,7 @@ from .models import ArticleIndexPage, ColumnIndexPage
 
 # The archive of each kind of post, and what the navigation calls it.
 SECTIONS = {"letters": (ColumnIndexPage, "Letters"), "guides": (ArticleIndexPage, "Guides")}
-KIND_SECTION = {"letter": "letters", "guide": "guides"}
+KIND_SECTION = {"letter": "letters", "update": "letters", "guide": "guides"}
 
 
 def section_links(request):

@@ -9,6 +9,14 @@ urlpatterns = [
     path("feed/atom/", feeds.LatestPostsAtomFeed(), name="feed_atom"),
     path("feed/letters/", feeds.LettersFeed(), name="letters_feed"),
     path("feed/letters/atom/", feeds.LettersAtomFeed(), name="letters_feed_atom"),
+    # Before Wagtail's pages: a letter cannot take the slug "updates" (LetterPage.clean).
+    path("letters/updates/", views.letter_updates, name="letter_updates"),
+    path("feed/letters/updates/", feeds.LetterUpdatesFeed(), name="letter_updates_feed"),
+    path(
+        "feed/letters/updates/atom/",
+        feeds.LetterUpdatesAtomFeed(),
+        name="letter_updates_feed_atom",
+    ),
     path("topics/<slug:slug>/", views.topic, name="topic"),
     path("topics/<slug:slug>/feed/", feeds.TopicFeed(), name="topic_feed"),
     path("topics/<slug:slug>/feed/atom/", feeds.TopicAtomFeed(), name="topic_feed_atom"),

@@ -1,4 +1,5 @@
-"""Listings outside the page tree: topic, tag, author and date archives."""
+"""Listings outside the page tree: topic, tag, author and date archives, and letter writers'
+updates."""
 
 import calendar
 import datetime
@@ -6,11 +7,12 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from taggit.models import Tag
 
 from .listing import paginate
-from .models import PostPage, Topic
+from .models import LetterUpdatePage, PostPage, Topic
 
 
 def _listing(request, heading, posts, **extra):
@@ -72,3 +74,15 @@ def month_archive(request, year, month):
         raise Http404("No such month.")
     posts = PostPage.objects.published().filter(date__year=year, date__month=month)
     return _archive(request, f"Posts from {calendar.month_name[month]} {year}", posts, year)
+
+
+def letter_updates(request):
+    """/letters/updates/: every published update from a letter writer, newest first."""
+    return _listing(
+        request,
+        "Updates from letter writers",
+        LetterUpdatePage.objects.published().newest_first(),
+        description="What happened next: letter writers tell how things turned out.",
+        feed_url=reverse("articles:letter_updates_feed"),
+        feed_label="Feed of the updates (RSS)",
+    )

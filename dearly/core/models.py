@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.core.validators import URLValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -151,6 +151,13 @@ class ColumnSettings(BaseSiteSetting):
         help_text="Declined and withdrawn questions, and the email addresses of published "
         "ones, are deleted after this many days.",
     )
+    takedown_days = models.PositiveSmallIntegerField(
+        "take-down days",
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text="A letter whose writer asks for it to be taken down is unpublished within "
+        "this many days: by an editor from the letters inbox, or else automatically.",
+    )
 
     panels = [
         MultiFieldPanel(
@@ -176,6 +183,7 @@ class ColumnSettings(BaseSiteSetting):
             [FieldPanel(field) for field, _ in SOCIAL_NETWORKS], heading="Social links"
         ),
         FieldPanel("question_retention_days"),
+        FieldPanel("takedown_days"),
     ]
 
     base_form_class = ColumnSettingsForm

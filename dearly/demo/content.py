@@ -34,6 +34,11 @@ def letters():
     return _read("letters")["letter"]
 
 
+def writer_updates():
+    """[{letter: slug, text}]: updates from letter writers, waiting in the letters inbox."""
+    return _read("letters").get("writer_update", [])
+
+
 def guides():
     """[{slug, title, intro, date, topics, tags, body, image?, featured?}], oldest first."""
     return _read("guides")["guide"]

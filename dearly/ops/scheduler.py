@@ -1,5 +1,6 @@
 """The site's clock: publish and unpublish scheduled pages every minute, send the newsletter's
-waiting mailings, and once a day queue the purge of old questions (docs/deployment.md).
+waiting mailings, queue the take-down of letters whose writers' requests are due, and once a
+day queue the purge of old questions (docs/deployment.md).
 
 `manage.py run_scheduler` runs it as a process of its own. `make run` runs it inside the app
 server instead (`DEARLY_SCHEDULER=thread`): every worker starts a thread, and the one that holds
@@ -19,7 +20,7 @@ from django.core.management import call_command
 from django.db import connections
 
 from dearly.newsletter import sending
-from dearly.questions import tasks
+from dearly.questions import tasks, writer
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,15 @@ def enqueue_purge():
         logger.exception("could not run the daily purge of old questions")
 
 
+def enqueue_takedowns():
+    """One indexed query a minute; a task only when a take-down is due (docs/questions.md)."""
+    try:
+        if writer.overdue_takedowns().exists():
+            tasks.take_down_overdue_letters.enqueue()
+    except Exception:  # like the purge: never stop scheduled publishing
+        logger.exception("could not queue the take-down of letters that are due")
+
+
 def tick(last_purge, now):
     """One run: publish what is due, and queue the purge if a day has passed since
     `last_purge` (None: never). Returns when the purge was last queued."""
@@ -45,6 +55,7 @@ def tick(last_purge, now):
         sending.send_pending(deadline=time.monotonic() + MAILING_SLICE)
     except Exception:  # a mail server down must not stop scheduled publishing
         logger.exception("sending the newsletter failed; trying again next time")
+    enqueue_takedowns()
     if last_purge is None or now - last_purge >= PURGE_EVERY:
         enqueue_purge()
         return now

@@ -29,7 +29,7 @@ from dearly.articles.editor import columnist_name
 from dearly.articles.models import ColumnIndexPage, LetterPage
 from dearly.retrieval import query
 
-from . import tasks
+from . import tasks, writer
 from .models import Question
 
 PERMISSION = "questions.can_answer_questions"
@@ -212,6 +212,7 @@ class InboxView(AnswererRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
                 "filters": [(key, label, counts.get(key, 0)) for key, label in FILTERS.items()],
             }
         )
+        context.update(writer.inbox_notes())  # updates and take-downs waiting
         return context
 
 
@@ -260,6 +261,7 @@ class QuestionView(AnswererRequiredMixin, WagtailAdminTemplateMixin, TemplateVie
                 "reply_max": DECLINE_REPLY_MAX,
             }
         )
+        context.update(writer.question_after(question))  # consent, updates, take-down
         return context
 
 

@@ -1,8 +1,9 @@
 """Claiming a published letter for a reader account: the verified "Letter writer" badge.
 
 The private status link proves who wrote a letter; a claim ties that proof to a reader account,
-and the account's comments on the letter and on its updates (LetterPage.update, followed along)
-show "Letter writer". The badges are dearly.comments PageRole rows, which the comments app
+and the account's comments on the letter and on its updates (the writer's own updates,
+LetterUpdatePage, and later letters linked by LetterPage.update, followed along) show
+"Letter writer". The badges are dearly.comments PageRole rows, which the comments app
 renders with the thread in the same query and whose every change refreshes the cached threads
 of the page. Here only the claims are decided, and the roles kept in step with them.
 
@@ -17,7 +18,7 @@ from django.dispatch import receiver
 
 from wagtail.signals import page_published
 
-from dearly.articles.models import LetterPage
+from dearly.articles.models import LetterPage, LetterUpdatePage
 from dearly.comments.models import PageRole
 
 from .models import LetterClaim
@@ -80,13 +81,17 @@ def drop_claim(claim):
 
 
 def badge_pages(letter_ids):
-    """The ids of the letters and of their updates, followed MAX_UPDATES steps along."""
+    """The ids of the letters, of the writer's updates to them (LetterUpdatePage) and of the
+    later letters they link to (LetterPage.update), followed MAX_UPDATES steps along."""
     pages, step = set(), set(letter_ids)
     for _ in range(MAX_UPDATES + 1):
         step -= pages
         if not step:
             break
         pages |= step
+        pages |= set(
+            LetterUpdatePage.objects.filter(letter_id__in=step).values_list("pk", flat=True)
+        )
         updates = LetterPage.objects.filter(pk__in=step, update__isnull=False)
         step = set(updates.values_list("update_id", flat=True))
     return pages
@@ -114,8 +119,10 @@ def claim_changed(sender, instance, **kwargs):
 
 @receiver(page_published)
 def letter_published(sender, instance, **kwargs):
-    """A claimed letter published with a new update link: the update gets (or loses) the
-    badge at once, as does an update to it."""
+    """A claimed letter published with a new update link, or a writer's update to a claimed
+    letter published: the update gets (or loses) the badge at once, as does an update to it."""
+    if isinstance(instance, LetterUpdatePage):
+        instance = instance.letter
     if not isinstance(instance, LetterPage):
         return
     claims = LetterClaim.objects.filter(

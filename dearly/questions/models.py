@@ -108,3 +108,93 @@ class LetterClaim(models.Model):
 
     def __str__(self):
         return f"Claim of question {self.question_id}"
+
+
+UPDATE_MAX = 5000
+
+
+class WriterUpdate(models.Model):
+    """What a writer sent from their status page after their letter was published: it waits in
+    the letters inbox beside the letter until an editor answers it (a draft LetterUpdatePage)
+    or declines it."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        ANSWERED = "answered", "Answered (draft update)"
+        PUBLISHED = "published", "Published"
+        DECLINED = "declined", "Declined"
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="updates")
+    text = models.TextField(max_length=UPDATE_MAX)
+    # The hash of the preview's token: a second "Send" of the same preview finds it here.
+    submission_hash = models.CharField(max_length=64, unique=True, editable=False)
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    page = models.OneToOneField(
+        "articles.LetterUpdatePage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="source_update",
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Update {self.pk} from {self.question.pen_name}"
+
+    def set_status(self, status, *fields):
+        self.status = status
+        self.status_changed_at = timezone.now()
+        self.save(update_fields=["status", "status_changed_at", *fields])
+
+
+class Consent(models.Model):
+    """What a writer agreed to when sending a letter (or an update to it), and when. The IP
+    address is kept only as a keyed hash (consent.ip_hash), and only for the retention period
+    (purge_questions); the text and the time stay as long as the question does."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="consents")
+    update = models.OneToOneField(
+        WriterUpdate, null=True, blank=True, on_delete=models.CASCADE, related_name="consent"
+    )
+    text = models.TextField()
+    agreed_at = models.DateTimeField(default=timezone.now)
+    ip_hash = models.CharField(max_length=64, blank=True)
+    # Made by migration 0004 for a letter sent before consent was recorded: the form's wording
+    # then, not the words the writer saw (see docs/questions.md, "Consent").
+    recorded_afterwards = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["agreed_at", "pk"]
+
+    def __str__(self):
+        return f"Consent {self.pk} to question {self.question_id}"
+
+
+class TakedownRequest(models.Model):
+    """A published writer's request to take their letter down. The letter is unpublished by an
+    editor from the inbox, or by the scheduler once `due_at` passes; nothing is deleted."""
+
+    question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="takedown")
+    requested_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField(db_index=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    # Who unpublished it; empty when the deadline did (or the letter was unpublished elsewhere).
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+
+    def __str__(self):
+        return f"Take-down of question {self.question_id}"
+
+    @property
+    def pending(self):
+        return self.done_at is None

@@ -11,7 +11,7 @@ from dearly.core import security
 from dearly.core.text import truncate_words
 from dearly.retrieval import query
 
-from . import tasks
+from . import consent, tasks
 from .models import Question, hash_token
 from .similarity import question_plain_text
 
@@ -48,22 +48,23 @@ def similar_letters(text, request=None, limit=SIMILAR_LIMIT):
     ]
 
 
-def new_submission():
+def new_submission(salt=SUBMISSION_SALT):
     """A fresh status token, signed so the preview can carry it to the sending step.
 
     The token is made when the preview is shown, and the question is stored under it: a
     second "Send" of the same preview (double click, reload, back button) finds the question
-    already there instead of storing it twice."""
+    already there instead of storing it twice. A writer's update is sent the same way, under
+    its own `salt` (writer.UPDATE_SALT), so that one kind of preview cannot send the other."""
     token, _ = Question.new_token()
-    return signing.dumps(token, salt=SUBMISSION_SALT)
+    return signing.dumps(token, salt=salt)
 
 
-def submission_token(signed):
+def submission_token(signed, salt=SUBMISSION_SALT):
     """The token a preview carried, or None if it is missing, forged or too old."""
     if not signed or len(signed) > 200:
         return None
     try:
-        return signing.loads(signed, salt=SUBMISSION_SALT, max_age=SUBMISSION_MAX_AGE)
+        return signing.loads(signed, salt=salt, max_age=SUBMISSION_MAX_AGE)
     except signing.BadSignature:
         return None
 
@@ -73,8 +74,11 @@ def client_ip(request):
     return str(address) if address else None
 
 
-def store_question(token, *, text, pen_name, email="", ip_address=None, user=None):
-    """Store a letter under `token` unless it already is. Returns (question, created).
+def store_question(
+    token, *, text, pen_name, email="", ip_address=None, user=None, consent_text=None
+):
+    """Store a letter under `token` unless it already is, with the record of the writer's
+    consent (`consent_text`: the words the form showed). Returns (question, created).
 
     If an email address was given, a receipt with the status link is sent after the commit."""
     token_hash = hash_token(token)
@@ -92,6 +96,8 @@ def store_question(token, *, text, pen_name, email="", ip_address=None, user=Non
                 ip_address=ip_address,
                 user=user if user is not None and user.is_authenticated else None,
             )
+            text = consent_text or consent.letter_consent_text(tasks.columnist())
+            consent.record(question, text, ip_address)
     except IntegrityError:  # the same preview sent twice at the same moment
         return Question.objects.get(token_hash=token_hash), False
     if question.email:

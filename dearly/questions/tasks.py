@@ -11,10 +11,10 @@ from django_tasks import task
 from dearly.core.mail import from_email
 from dearly.core.models import ColumnSettings
 
-from .models import Question
+from .models import Question, TakedownRequest, WriterUpdate
 
 
-def _columnist():
+def columnist():
     return ColumnSettings.objects.values_list("columnist_name", flat=True).first() or "Dr. Mimi"
 
 
@@ -25,7 +25,7 @@ def send_to_writer(question, template, subject, **context):
         template,
         {
             "question": question,
-            "columnist": _columnist(),
+            "columnist": columnist(),
             "site_url": settings.WAGTAILADMIN_BASE_URL,
             **context,
         },
@@ -56,7 +56,7 @@ def send_receipt(question_id, token):
     send_to_writer(
         question,
         "questions/email/receipt.txt",
-        f"{_columnist()} has your letter",
+        f"{columnist()} has your letter",
         status_url=settings.WAGTAILADMIN_BASE_URL.rstrip("/")
         + reverse("questions:status", args=[token]),
     )
@@ -75,3 +75,32 @@ def tell_writer_declined(question_id):
 def purge_old_questions():
     """`manage.py purge_questions`, run daily (see docs/deployment.md)."""
     call_command("purge_questions")
+
+
+@task()
+def tell_writer_update_published(update_id):
+    update = WriterUpdate.objects.select_related("question", "page").filter(pk=update_id).first()
+    if update is None or update.page is None:
+        return
+    send_to_writer(
+        update.question,
+        "questions/email/update_published.txt",
+        f"Your update has been published: {update.page.title}",
+        update_url=update.page.full_url,
+    )
+
+
+@task()
+def tell_writer_taken_down(takedown_id):
+    takedown = TakedownRequest.objects.select_related("question").filter(pk=takedown_id).first()
+    if takedown is None or takedown.pending:
+        return
+    send_to_writer(takedown.question, "questions/email/taken_down.txt", "Your letter is taken down")
+
+
+@task()
+def take_down_overdue_letters():
+    """Unpublish the letters whose take-down is due (queued by the scheduler's tick)."""
+    from . import writer  # writer imports this module (its emails)
+
+    writer.take_down_overdue()

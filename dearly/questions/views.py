@@ -24,7 +24,7 @@ from allauth.core.ratelimit import consume
 
 from dearly.core.models import ColumnSettings
 
-from . import claims, services
+from . import claims, services, writer
 from .forms import AskForm
 from .models import QUESTION_MAX, LetterClaim, Question
 
@@ -119,6 +119,7 @@ def send(request):
         email=data["email"],
         ip_address=services.client_ip(request),
         user=request.user,
+        consent_text=form.consent_text,
     )
     # Also when a simultaneous request stored it first: both answers thank the writer.
     _thank_once(request, data["email"])
@@ -129,6 +130,11 @@ def _thank_once(request, email):
     note = f"Thank you. Your letter is on its way to {_columnist(request)}."
     if email:
         note += " We have emailed you the link to this page."
+    say_once(request, note)
+
+
+def say_once(request, note):
+    """A success message, unless the same one already waits (a double click's second answer)."""
     pending = messages.get_messages(request)
     already = any(message.message == note for message in pending)
     pending.used = False  # looking must not discard them (Django's documented way)
@@ -200,6 +206,7 @@ def status(request, token):
         "can_withdraw": services.can_withdraw(question),
         "status_url": settings.SITE_URL + request.path,  # the public address, not the Host header
     }
+    context.update(writer.status_context(question))  # updates and take-down (writer.py)
     return render(request, "questions/status.html", context)
 
 

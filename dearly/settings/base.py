@@ -160,6 +160,8 @@ ACCOUNT_RATE_LIMITS = {
     "comment": "5/m/user,60/h/user,30/m/ip",
     "report_comment": "20/h/user",
     "ask_question": "5/m/ip,30/h/ip",
+    # A writer's updates to a published letter (key: the question): as letters, and a few a day.
+    "send_update": "5/m/ip,30/h/ip,10/d/key",
     # Each accepted request mails a confirmation: a script must not turn the form into a mailer.
     "subscribe": "5/m/ip,30/h/ip",
     # The /ask/ form looks up similar letters as the reader types (debounced): generous, but

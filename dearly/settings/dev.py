@@ -37,5 +37,6 @@ if os.environ.get("DEARLY_LOADTEST") == "1":
         **ACCOUNT_RATE_LIMITS,
         "comment": None,
         "ask_question": None,
+        "send_update": None,
         "ask_similar": None,
     }

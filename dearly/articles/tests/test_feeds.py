@@ -8,7 +8,7 @@ import pytest
 
 from dearly.articles.models import Topic
 from dearly.articles.urls import urlpatterns
-from dearly.testing import make_article, make_letter, make_topic
+from dearly.testing import make_article, make_letter, make_letter_update, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +110,7 @@ LIVE_TAGS = {"script", "img", "iframe", "svg", "object", "embed", "style", "b"}
 @pytest.fixture
 def hostile_posts(site_tree):
     topic = Topic.objects.create(name=f"Topic {IMG}", slug="hostile", description=SCRIPT)
-    return [
+    posts = [
         make_article(
             site_tree["guides"],
             title=HOSTILE_TITLE,
@@ -129,6 +129,16 @@ def hostile_posts(site_tree):
             site_tree["letters"], title="Excerpted", topics=[topic], excerpt=f"{SCRIPT} A&B"
         ),
     ]
+    updated = posts[1]
+    posts.append(
+        make_letter_update(
+            updated,
+            title=f"Update: {IMG}",
+            text="<p>&lt;script&gt;alert(4)&lt;/script&gt; It went well.</p>",
+            pen_name=IMG,
+        )
+    )
+    return posts
 
 
 def feed_urls():
@@ -141,7 +151,7 @@ def feed_urls():
 
 
 def test_the_hostile_text_test_finds_every_feed():
-    assert len(feed_urls()) == 6  # RSS and Atom: site-wide, letters, per topic
+    assert len(feed_urls()) == 8  # RSS and Atom: site-wide, letters, writers' updates, per topic
 
 
 @pytest.mark.parametrize("url", feed_urls())
@@ -155,7 +165,13 @@ def test_hostile_text_reaches_feed_readers_as_text_never_as_markup(client, hosti
     )
     assert not feed.bozo, feed.get("bozo_exception")
     entries = {e.link.removeprefix("http://testserver"): e for e in feed.entries}
-    guide, letter, excerpted = (entries.get(p.url) for p in hostile_posts)
+    guide, letter, excerpted, update = (entries.get(p.url) for p in hostile_posts)
+    if update:
+        assert shown(update.title_detail)[1] == f"Update: {IMG}"
+        assert shown(update.summary_detail)[1] == "<script>alert(4)</script> It went well."
+    if "updates" in url:
+        assert update and not (guide or letter or excerpted)
+        return
     assert letter and excerpted and (guide or "letters" in url)
     details = [feed.feed.title_detail, feed.feed.subtitle_detail]
     details += [d for e in feed.entries for d in (e.title_detail, e.summary_detail)]

@@ -5,7 +5,7 @@ from django.test.utils import CaptureQueriesContext
 
 import pytest
 
-from dearly.testing import make_article, make_letter, make_topic
+from dearly.testing import make_article, make_letter, make_letter_update, make_topic
 
 # With the search index on, /search/ lists results (and related posts find similar words).
 pytestmark = [pytest.mark.django_db, pytest.mark.search_indexes]
@@ -21,6 +21,8 @@ URLS = [
     "/feed/",
     "/feed/atom/",
     "/feed/letters/",
+    "/letters/updates/",
+    "/feed/letters/updates/",
     "/topics/career/feed/",
     "/search/?q=advice",
     "/sitemap.xml",
@@ -42,6 +44,8 @@ def build(site_tree, n, author):
         make_letter(site_tree["letters"], title=f"Advice letter {i}", **common)
     article = make_article(site_tree["guides"], title="Main advice", **common)
     letter = make_letter(site_tree["letters"], title="Main advice letter", **common)
+    for i in range(n):  # the writer's updates, shown under the letter and listed
+        make_letter_update(letter, title=f"Advice update {i}", date=date)
     return {"MAIN_ARTICLE": article.url, "MAIN_LETTER": letter.url}
 
 

@@ -61,7 +61,7 @@ def structured_data(context, page):
     request = context.get("request")
     data = {
         "@context": "https://schema.org",
-        "@type": "BlogPosting" if page.kind == "letter" else "Article",
+        "@type": "BlogPosting" if page.kind in ("letter", "update") else "Article",
         "headline": page.title,
         "description": page.summary,
         "url": page.get_full_url(request),

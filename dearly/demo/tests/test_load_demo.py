@@ -108,6 +108,21 @@ def test_an_update_is_linked_to_its_letter_both_ways(client, demo_column):
     assert f'<a href="{first.url}">my letter' in client.get(update.url).content.decode()
 
 
+def test_an_update_from_a_letter_writer_waits_in_the_inbox_beside_its_letter(demo_column):
+    from dearly.questions.models import WriterUpdate
+
+    [update] = WriterUpdate.objects.select_related("question__letter")
+    letter = update.question.letter
+    assert letter.slug == "dear-dr-mimi-watched" and letter.live
+    assert update.status == "new" and update.text.startswith("I took your advice")
+    assert update.question.status == "published" and update.question.pen_name == "Watched"
+    assert "\n\n" in update.question.text  # the letter's paragraphs kept
+    assert update.consent.text.endswith(
+        "may publish my update with my letter, edited for length and to remove identifying details."
+    )
+    assert update.question.consents.count() == 2
+
+
 def test_threads_with_nested_replies_and_the_columnist(client, demo_column):
     approved = Comment.objects.approved()
     commented = approved.values("page").distinct().count()

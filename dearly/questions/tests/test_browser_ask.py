@@ -80,7 +80,7 @@ def test_a_reader_asks_sees_similar_letters_previews_sends_and_gets_the_receipt(
     expect(page.locator("[aria-current=step]")).to_contain_text("Received")
     check_page(page, "ask-status")
 
-    question = Question.objects.get()
+    question = Question.objects.get(pen_name="Still Studying")  # the demo has one of its own
     assert question.text == QUESTION and question.pen_name == "Still Studying"
     [receipt] = [m for m in mail.outbox if m.to == ["student@example.com"]]
     assert page.url.replace(site, "") in receipt.body
@@ -101,7 +101,7 @@ def test_withdrawing_in_the_browser(page, site):
     check_page(page, "ask-withdraw")
     page.get_by_role("button", name="Yes, withdraw and delete it").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your letter has been withdrawn")
-    assert Question.objects.count() == 0
+    assert not Question.objects.filter(pen_name="Shy").exists()
     response = page.goto(f"{site}/ask/status/{token}/")
     assert response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("We could not find this letter")

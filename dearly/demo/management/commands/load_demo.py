@@ -17,6 +17,7 @@ from django.utils import timezone
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
+from dearly.articles.editor import rich_text_lines
 from dearly.articles.models import (
     ArticleIndexPage,
     ArticlePage,
@@ -30,7 +31,8 @@ from dearly.core.models import ColumnSettings, HomePage, StandardPage
 from dearly.demo import content as demo
 from dearly.demo.illustrations import ILLUSTRATIONS
 from dearly.newsletter import sending
-from dearly.questions.models import LetterClaim, Question
+from dearly.questions import consent
+from dearly.questions.models import LetterClaim, Question, WriterUpdate
 from dearly.questions.similarity import question_plain_text
 
 # The weekly digest takes the posts first published in its week (newsletter.sending): a demo
@@ -47,6 +49,10 @@ MADE = {  # what load_demo counts: (one, several)
     "comments": ("comment", "comments"),
     "links": ("link from a letter to its update", "links from letters to their updates"),
     "claims": ("letter claimed by its writer", "letters claimed by their writers"),
+    "writer_updates": (
+        "update waiting in the letters inbox",
+        "updates waiting in the letters inbox",
+    ),
 }
 
 
@@ -86,6 +92,7 @@ class Command(BaseCommand):
             self.remove_old_filler(guides, letters)
             self.load_posts(guides, letters, author)
             self.link_updates()
+            self.load_writer_updates()
             self.load_comments(author)
             self.load_claims()
         self.stdout.write(self.style.SUCCESS(f"Demo content loaded: {self.summary()}."))
@@ -299,6 +306,36 @@ class Command(BaseCommand):
             original.save_revision().publish()
             Page.objects.filter(pk=original.pk).update(last_published_at=later.date)
             self.done["links"] += 1
+
+    def load_writer_updates(self):
+        """A published letter's question, as if sent from /ask/, with an update from its writer
+        waiting in the inbox, for letters that have no question yet. Nobody holds the status
+        link: only its hash is stored, of a token thrown away here."""
+        for entry in demo.writer_updates():
+            letter = LetterPage.objects.filter(slug=entry["letter"]).first()
+            if letter is None or Question.objects.filter(letter=letter).exists():
+                continue
+            _, token_hash = Question.new_token()
+            question = Question.objects.create(
+                text=rich_text_lines(letter.question).replace("\n", "\n\n"),
+                pen_name=letter.pen_name,
+                consent=True,
+                status=Question.Status.PUBLISHED,
+                token_hash=token_hash,
+                letter=letter,
+                created_at=letter.date - datetime.timedelta(days=20),
+                status_changed_at=letter.date,
+            )
+            columnist = ColumnSettings.objects.values_list("columnist_name", flat=True).first()
+            consent.record(question, consent.letter_consent_text(columnist or "Dr. Mimi"), None)
+            _, submission_hash = Question.new_token()
+            update = WriterUpdate.objects.create(
+                question=question, text=entry["text"].strip(), submission_hash=submission_hash
+            )
+            consent.record(
+                question, consent.update_consent_text(columnist or "Dr. Mimi"), None, update
+            )
+            self.done["writer_updates"] += 1
 
     def load_comments(self, columnist):
         """The readers' comment threads, on posts that have none yet."""
