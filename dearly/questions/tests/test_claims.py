@@ -17,7 +17,7 @@ from dearly.comments.models import PageRole
 from dearly.comments.tests.helpers import make_comment
 from dearly.questions import claims
 from dearly.questions.models import LetterClaim
-from dearly.testing import make_letter
+from dearly.testing import make_letter, make_letter_update
 
 from .test_status import assert_private_headers, make_question, status_url
 
@@ -164,6 +164,21 @@ def test_an_update_linked_after_the_claim_gets_the_badge_at_once(site_tree, lett
     letter.save_revision().publish()
     assert BADGE not in Client().get(update.url).content.decode()
     assert roles() == {(letter.pk, reader.pk, PageRole.Role.LETTER_WRITER)}
+
+
+def test_the_writers_own_updates_carry_the_badge_before_and_after_the_claim(letter, published):
+    earlier = make_letter_update(letter, text="<p>Three months on, I got the raise.</p>")
+    _, token = published
+    reader = make_account(display_name="Ann")
+    claim(logged_in(reader), token)
+    later = make_letter_update(letter, text="<p>A year on, I lead the team.</p>", live=False)
+    make_comment(later, reader, "And one more thing.")
+    later.save_revision().publish()  # published after the claim: the badge comes with it
+    kind = PageRole.Role.LETTER_WRITER
+    assert roles() == {(p.pk, reader.pk, kind) for p in (letter, earlier, later)}
+    for page in (earlier, later):
+        make_comment(page, reader, "Thank you all.")
+        assert BADGE in Client().get(page.url).content.decode()
 
 
 # Hostile and broken claims: nothing written
