@@ -14,7 +14,7 @@ from django.utils.html import escape
 from dearly.core.cached import site_name
 
 from .listing import load_posts
-from .models import LetterPage, PostPage, Topic
+from .models import LetterPage, PostPage, RoundupPage, Topic
 
 FEED_ITEMS = 20
 
@@ -54,7 +54,7 @@ class LatestPostsFeed(Feed):
         return item.author.public_name if item.author else None
 
     def item_categories(self, item):
-        return [item.kind]
+        return [item.kind]  # a round-up's is "letter" too
 
 
 class LatestPostsAtomFeed(LatestPostsFeed):
@@ -66,7 +66,7 @@ class LettersFeed(LatestPostsFeed):
     description = "The latest letters and answers."
 
     def posts(self, obj):
-        return LetterPage.objects.published()
+        return PostPage.objects.published().type(LetterPage, RoundupPage)
 
     def title(self, obj=None):
         return f"{super().title()}: letters"
