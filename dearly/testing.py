@@ -19,7 +19,15 @@ from allauth.account.models import EmailAddress
 from modelsearch import index as search_index
 from modelsearch import signal_handlers as search_signals
 
-from dearly.articles.models import ArticleIndexPage, ArticlePage, ColumnIndexPage, LetterPage, Topic
+from dearly.articles.models import (
+    ArticleIndexPage,
+    ArticlePage,
+    ColumnIndexPage,
+    LetterPage,
+    RoundupLetter,
+    RoundupPage,
+    Topic,
+)
 from dearly.core.models import HomePage
 from dearly.retrieval import indexing as retrieval_indexing
 
@@ -128,6 +136,22 @@ def make_letter(
         date=date or timezone.now() - datetime.timedelta(days=n),
         **kw,
     )
+    return _publish(parent, page, live, topics, tags)
+
+
+def make_roundup(parent, letters, title=None, live=True, date=None, topics=(), tags=(), **kw):
+    """A round-up of `letters`: [(pen name, question HTML, answer HTML)], in that order."""
+    n = next(_counter)
+    page = RoundupPage(
+        title=title or f"Answers to readers {n}",
+        slug=kw.pop("slug", f"roundup-{n}"),
+        date=date or timezone.now() - datetime.timedelta(days=n),
+        **kw,
+    )
+    page.letters = [
+        RoundupLetter(pen_name=pen_name, question=question, answer=answer)
+        for pen_name, question, answer in letters
+    ]
     return _publish(parent, page, live, topics, tags)
 
 

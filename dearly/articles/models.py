@@ -9,6 +9,7 @@ import copy
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -537,8 +538,16 @@ class RoundupPage(PostPage):
         return [self.letter] if self.letter is not None else self.numbered_letters()
 
     def text_html(self):
+        """Each letter under its number and pen name, signed, then its answer (an email of the
+        round-up reads as the page does)."""
         intro = format_html("<p>{}</p>", self.intro) if self.intro and self.letter is None else ""
-        return intro + "".join(lt.question + lt.answer for lt in self._letters_shown())
+        return intro + "".join(
+            format_html("<h2>{}. {}</h2>", n, lt.pen_name)
+            + lt.question
+            + format_html("<p>—{}</p>", lt.pen_name)
+            + lt.answer
+            for n, lt in enumerate(self._letters_shown(), start=1)
+        )
 
     def summary_html(self):
         # The readers' questions alone, as a letter's excerpt is its question.
@@ -589,6 +598,16 @@ class RoundupLetter(Orderable):
 
     def __str__(self):
         return self.pen_name
+
+    def clean(self):
+        # The editor's empty paragraph ("<p></p>") is not a letter, nor an answer.
+        empty = {
+            name: "Write the reader's letter." if name == "question" else "Write the answer."
+            for name in ("question", "answer")
+            if not html_to_text(getattr(self, name))
+        }
+        if empty:
+            raise ValidationError(empty)
 
     @property
     def anchor(self):

@@ -34,6 +34,12 @@ def letters():
     return _read("letters")["letter"]
 
 
+def roundups():
+    """[{slug, title, intro, date, topics, tags, letter: [{pen_name, question, answer}]}]: pages
+    of several short letters; the letters in their order on the page."""
+    return _read("roundups")["roundup"]
+
+
 def guides():
     """[{slug, title, intro, date, topics, tags, body, image?, featured?}], oldest first."""
     return _read("guides")["guide"]
