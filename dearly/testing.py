@@ -25,6 +25,8 @@ from dearly.articles.models import (
     ColumnIndexPage,
     LetterPage,
     LetterUpdatePage,
+    RoundupLetter,
+    RoundupPage,
     Topic,
 )
 from dearly.core.models import HomePage
@@ -151,6 +153,22 @@ def make_letter_update(letter, text=None, live=True, date=None, **kw):
         **kw,
     )
     return _publish(letter.get_parent(), page, live)
+
+
+def make_roundup(parent, letters, title=None, live=True, date=None, topics=(), tags=(), **kw):
+    """A round-up of `letters`: [(pen name, question HTML, answer HTML)], in that order."""
+    n = next(_counter)
+    page = RoundupPage(
+        title=title or f"Answers to readers {n}",
+        slug=kw.pop("slug", f"roundup-{n}"),
+        date=date or timezone.now() - datetime.timedelta(days=n),
+        **kw,
+    )
+    page.letters = [
+        RoundupLetter(pen_name=pen_name, question=question, answer=answer)
+        for pen_name, question, answer in letters
+    ]
+    return _publish(parent, page, live, topics, tags)
 
 
 def make_topic(name, parent=None):

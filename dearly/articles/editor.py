@@ -131,6 +131,45 @@ class LetterPageForm(PostPageForm):
         return cleaned_data
 
 
+class RoundupPageForm(LetterPageForm):
+    """A round-up's letters pass the same privacy check as a letter's own page, each with its
+    own pen name; publishing while any has findings needs the same confirmation, and the
+    message says which letters to look at."""
+
+    def clean(self):
+        cleaned_data = PostPageForm.clean(self)
+        if not self.publishing() or cleaned_data.get(CONFIRM_FIELD):
+            return cleaned_data
+        formset = self.formsets.get("letters")
+        if formset is None or not formset.is_valid():
+            return cleaned_data  # the letters' own errors come first
+        columnist = columnist_name()
+        flagged = []
+        for n, form in enumerate(_kept(formset), start=1):
+            data = form.cleaned_data
+            parts = letter_findings(
+                data.get("question", ""),
+                data.get("answer", ""),
+                data.get("pen_name", ""),
+                columnist,
+            )
+            found = [f.text for _, _, findings in parts for f in findings]
+            if found:
+                flagged.append(f"letter {n} ({', '.join(found[:5])})")
+        if flagged:
+            message = f"{CONFIRM_REQUIRED} To look at: {'; '.join(flagged)}."
+            self.add_error(CONFIRM_FIELD, ValidationError(message, code="unchecked"))
+        return cleaned_data
+
+
+def _kept(formset):
+    """The formset's forms that stay: filled in, not marked for deletion, in their order."""
+    forms = [f for f in formset.forms if f.has_changed() and not formset._should_delete_form(f)]
+    if formset.can_order:
+        forms.sort(key=lambda f: f.cleaned_data.get("ORDER") or 0)
+    return forms
+
+
 class PrivacyFindingsPanel(Panel):
     """The likely identifying details in the letter as last saved or submitted."""
 
@@ -163,4 +202,11 @@ def privacy_check_panel():
     return MultiFieldPanel(
         [PrivacyFindingsPanel(), FieldPanel(CONFIRM_FIELD, disable_comments=True)],
         heading="Privacy check",
+    )
+
+
+def privacy_confirm_panel():
+    """The confirmation alone (a round-up: the findings are named in the message, per letter)."""
+    return MultiFieldPanel(
+        [FieldPanel(CONFIRM_FIELD, disable_comments=True)], heading="Privacy check"
     )

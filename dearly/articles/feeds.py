@@ -19,7 +19,7 @@ from dearly.core.cached import site_name
 from dearly.core.images import absolute_media_url, file_size, share_rendition
 
 from .listing import load_posts
-from .models import LetterPage, LetterUpdatePage, PostPage, Topic
+from .models import LetterPage, LetterUpdatePage, PostPage, RoundupPage, Topic
 
 FEED_ITEMS = 20
 
@@ -59,7 +59,7 @@ class LatestPostsFeed(Feed):
         return item.author.public_name if item.author else None
 
     def item_categories(self, item):
-        return [item.kind]
+        return [item.kind]  # a round-up's is "letter" too
 
     def item_enclosures(self, item):
         rendition = share_rendition(item.featured_image)
@@ -78,7 +78,7 @@ class LettersFeed(LatestPostsFeed):
     description = "The latest letters and answers."
 
     def posts(self, obj):
-        return LetterPage.objects.published()
+        return PostPage.objects.published().type(LetterPage, RoundupPage)
 
     def title(self, obj=None):
         return f"{super().title()}: letters"

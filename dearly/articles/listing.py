@@ -1,5 +1,5 @@
-"""Listing helpers: pagination that never fails on a bad ?page=, and loading guides and letters
-with a fixed number of queries however many are shown."""
+"""Listing helpers: pagination that never fails on a bad ?page=, and loading guides, letters and
+round-ups with a fixed number of queries however many are shown."""
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
@@ -7,8 +7,9 @@ from django.db.models import Count
 
 from dearly.comments.models import Comment
 from dearly.core.invalidation import depends_on_posts, query_read
+from dearly.retrieval.models import Key
 
-from .models import ArticlePage, LetterPage, LetterUpdatePage
+from .models import ArticlePage, LetterPage, LetterUpdatePage, RoundupPage
 
 PER_PAGE = 12
 
@@ -16,7 +17,7 @@ PER_PAGE = 12
 def paginate(request, queryset, per_page=PER_PAGE):
     """The requested page of `queryset` as specific pages; `?page=abc`, `-1` or `99999` fall back
     to the nearest real page (Django's `get_page`), never to an error."""
-    if hasattr(queryset, "only"):  # a QuerySet; search results come as a list of ids
+    if hasattr(queryset, "only"):  # a QuerySet; search results come as a list of Keys
         queryset = queryset.only("pk")
     wanted = request.GET.get("page")
     page = Paginator(queryset, per_page).get_page(wanted)
@@ -35,16 +36,32 @@ def with_featured_images(queryset):
 
 
 def load_posts(ids):
-    """Specific guides, letters and writers' updates for `ids`, in that order, with their
-    authors, featured images and comment counts: always the same queries, whatever the number
-    or mix."""
+    """Specific guides, letters, writers' updates and round-ups for `ids` (page ids, or
+    retrieval Keys: one with an anchor is a round-up's letter, shown on its own), in that order,
+    with their authors, featured images and comment counts: always the same queries, whatever
+    the number or mix, and two more (round-ups and their letters) only when a round-up is among
+    them."""
+    keys = [key if isinstance(key, Key) else Key(key) for key in ids]
+    page_ids = {key.page_id for key in keys}
     found = {}
     for model in (ArticlePage, LetterPage, LetterUpdatePage):
-        for post in with_featured_images(model.objects.filter(pk__in=ids)):
+        for post in with_featured_images(model.objects.filter(pk__in=page_ids)):
+            found[post.pk] = post
+    rest = page_ids - found.keys()
+    if rest:
+        roundups = with_featured_images(RoundupPage.objects.filter(pk__in=rest))
+        for post in roundups.prefetch_related("letters"):
             found[post.pk] = post
     attach_authors(found.values())
     attach_comment_counts(found.values())
-    return [found[pk] for pk in ids if pk in found]
+    posts = []
+    for key in keys:
+        post = found.get(key.page_id)
+        if post is not None and key.anchor:
+            post = post.found_letter(key.anchor) if isinstance(post, RoundupPage) else None
+        if post is not None:
+            posts.append(post)
+    return posts
 
 
 def attach_comment_counts(posts):

@@ -1,9 +1,12 @@
-"""Guides (articles), letters, topics and tags.
+"""Guides (articles), letters, round-ups of letters, topics and tags.
 
-`PostPage` is the concrete parent of both so that listings, feeds and archives can order
+`PostPage` is the concrete parent of all three so that listings, feeds and archives can order
 guides and letters together by date in one query; what is public is decided once, in
 `PostPageQuerySet.published()`.
 """
+
+import copy
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,10 +21,11 @@ from django.utils.text import slugify
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page, PageManager
+from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
+from wagtail.rich_text import expand_db_html
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
@@ -33,7 +37,14 @@ from dearly.core.models import ColumnSettings
 from dearly.core.text import excerpt_from_html, html_to_text, truncate_words
 from dearly.retrieval.indexing import Described
 
-from .editor import LetterPageForm, PostPageForm, byline_panel, privacy_check_panel
+from .editor import (
+    LetterPageForm,
+    PostPageForm,
+    RoundupPageForm,
+    byline_panel,
+    privacy_check_panel,
+    privacy_confirm_panel,
+)
 
 
 @register_snippet
@@ -237,8 +248,20 @@ class PostPage(CommentableMixin, Page):
     def kind(self):
         return "post"
 
-    # Read by retrieval_document below: dearly.retrieval fetches them for a batch of pages.
+    @property
+    def kind_label(self):
+        """What a listing calls it: "Guide", "Letter", "Update", "Letters" (a round-up)."""
+        return {"letter": "Letter", "guide": "Guide", "update": "Update"}.get(self.kind, "Post")
+
+    # Where in the page a listing links to: one letter of a round-up that search found.
+    anchor = ""
+
+    # Read by retrieval_documents below: dearly.retrieval fetches them for a batch of pages.
     retrieval_prefetch = ("topics",)
+
+    def retrieval_documents(self):
+        """The documents dearly.retrieval keeps of this post: one, the whole post."""
+        return [self.retrieval_document()]
 
     def retrieval_document(self):
         """What search, related posts and "already answered?" know of this post (dearly.retrieval):
@@ -522,6 +545,187 @@ class LetterUpdatePage(ColumnSlugMixin, PostPage):
         return self.pen_name
 
 
+# A round-up is a page of short letters: more than this is a section of its own.
+ROUNDUP_MAX_LETTERS = 100
+
+
+class RoundupPage(PostPage):
+    """Several short letters with their answers on one page ("Five answers to five
+    questions"). Each letter is at its own anchor (`#letter-1`, `#letter-2`, … in the editor's
+    order), and search and "already answered?" find each on its own, not the page as a whole
+    (`retrieval_documents`). A round-up is listed with the letters, in their feeds."""
+
+    intro = models.TextField(
+        blank=True, help_text="Optional. One or two sentences under the title."
+    )
+
+    search_fields = [
+        *PostPage.search_fields,
+        index.SearchField("intro"),
+        index.RelatedFields(
+            "letters",
+            [
+                index.SearchField("question"),
+                index.SearchField("answer"),
+                index.SearchField("pen_name"),
+            ],
+        ),
+    ]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        InlinePanel(
+            "letters",
+            label="Letter",
+            heading="Letters",
+            min_num=1,
+            max_num=ROUNDUP_MAX_LETTERS,
+            help_text="Each letter is shown with its answer, in this order, and can be linked "
+            "to as #letter-1, #letter-2, …",
+        ),
+        byline_panel(),
+        privacy_confirm_panel(),
+    ]
+    base_form_class = RoundupPageForm
+    parent_page_types = ["articles.ColumnIndexPage"]
+    subpage_types = []
+    template = "articles/roundup_page.html"
+    retrieval_prefetch = ("topics", "letters")
+
+    class Meta:
+        verbose_name = "round-up of letters"
+        verbose_name_plural = "round-ups of letters"
+
+    # Found by "already answered?" and listed with the letters: a column of letters, several
+    # at a time.
+    kind = "letter"
+    # One letter of it, as search shows it (`found_letter`); None for the whole round-up.
+    letter = None
+
+    @property
+    def kind_label(self):
+        return "Letter" if self.letter is not None else "Letters"
+
+    def numbered_letters(self):
+        """Its letters in order, each with its `number` and `anchor` ("letter-1", …)."""
+        letters = list(self.letters.all())
+        for number, letter in enumerate(letters, start=1):
+            letter.number = number
+        return letters
+
+    def shown_letters(self):
+        """`numbered_letters` with their question and answer expanded for readers
+        (`question_html`, `answer_html`): page links and embeds in one pass for them all,
+        so a round-up of a hundred letters costs the queries of one."""
+        letters = self.numbered_letters()
+        if not letters:
+            return letters
+        mark = f"<!--{uuid.uuid4().hex}-->"
+        html = mark.join(part for letter in letters for part in (letter.question, letter.answer))
+        parts = expand_db_html(html).split(mark)
+        if len(parts) != 2 * len(letters):  # a text that held the mark: one at a time
+            parts = [expand_db_html(p) for lt in letters for p in (lt.question, lt.answer)]
+        for n, letter in enumerate(letters):
+            letter.question_html, letter.answer_html = parts[2 * n], parts[2 * n + 1]
+        return letters
+
+    def letter_title(self, letter):
+        """How one letter is named in search results: "Five answers to five questions – Poor"."""
+        return f"{self.title} – {letter.pen_name}"
+
+    def found_letter(self, anchor):
+        """This round-up as its letter at `anchor`, for a list of what search found: its title
+        names the pen name, its link goes to the anchor, its excerpt and snippet are that
+        letter's. None when the round-up has no letter there (cut since it was indexed)."""
+        letter = next((lt for lt in self.numbered_letters() if lt.anchor == anchor), None)
+        if letter is None:
+            return None
+        found = copy.copy(self)
+        found.__dict__.pop("summary", None)  # worked out again, from the letter
+        found.letter, found.anchor, found.title = letter, anchor, self.letter_title(letter)
+        return found
+
+    def _letters_shown(self):
+        return [self.letter] if self.letter is not None else self.numbered_letters()
+
+    def text_html(self):
+        """Each letter under its number and pen name, signed, then its answer (an email of the
+        round-up reads as the page does)."""
+        intro = format_html("<p>{}</p>", self.intro) if self.intro and self.letter is None else ""
+        return intro + "".join(
+            format_html("<h2>{}. {}</h2>", n, lt.pen_name)
+            + lt.question
+            + format_html("<p>—{}</p>", lt.pen_name)
+            + lt.answer
+            for n, lt in enumerate(self._letters_shown(), start=1)
+        )
+
+    def summary_html(self):
+        # The readers' questions alone, as a letter's excerpt is its question.
+        return " ".join(letter.question for letter in self._letters_shown())
+
+    def text_passages(self):
+        return [part for lt in self._letters_shown() for part in (lt.question, lt.answer)]
+
+    def retrieval_documents(self):
+        """One document per letter, at its anchor, titled with its pen name: readers find the
+        letter that answers them, not a page of five."""
+        topics = ", ".join(topic.name for topic in self.topics.all())
+        documents = []
+        for letter in self.numbered_letters():
+            text = html_to_text(letter.question + letter.answer)
+            documents.append(
+                Described(
+                    kind=self.kind,
+                    title=self.letter_title(letter),
+                    body=" ".join(part for part in (letter.pen_name, text) if part),
+                    meaning=". ".join(part for part in (letter.pen_name, topics, text) if part),
+                    anchor=letter.anchor,
+                )
+            )
+        return documents
+
+    def retrieval_document(self):
+        raise NotImplementedError("a round-up has one document per letter: retrieval_documents")
+
+
+class RoundupLetter(Orderable):
+    """One letter of a round-up and its answer. As on a letter's own page, the greetings and
+    sign-offs are rendered from the pen name and the columnist's name."""
+
+    page = ParentalKey(RoundupPage, on_delete=models.CASCADE, related_name="letters")
+    question = RichTextField(
+        features=INLINE_FEATURES, help_text="The reader's letter, without greeting or sign-off."
+    )
+    pen_name = models.CharField(max_length=60, help_text='How the writer signs, e.g. "Poor".')
+    answer = RichTextField(
+        features=RICH_TEXT_FEATURES, help_text="The answer, without greeting or sign-off."
+    )
+
+    panels = [FieldPanel("question"), FieldPanel("pen_name"), FieldPanel("answer")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = "letter in a round-up"
+
+    def __str__(self):
+        return self.pen_name
+
+    def clean(self):
+        # The editor's empty paragraph ("<p></p>") is not a letter, nor an answer.
+        empty = {
+            name: "Write the reader's letter." if name == "question" else "Write the answer."
+            for name in ("question", "answer")
+            if not html_to_text(getattr(self, name))
+        }
+        if empty:
+            raise ValidationError(empty)
+
+    @property
+    def anchor(self):
+        """ "letter-2": where on the round-up's page it is (set by `numbered_letters`)."""
+        return f"letter-{getattr(self, 'number', (self.sort_order or 0) + 1)}"
+
+
 class SectionPage(Page):
     """A section of the site that lists its posts newest first, paginated."""
 
@@ -560,11 +764,12 @@ class ArticleIndexPage(SectionPage):
 class ColumnIndexPage(SectionPage):
     """The letters column ("Dear Dr. Mimi")."""
 
-    subpage_types = ["articles.LetterPage", "articles.LetterUpdatePage"]
+    subpage_types = ["articles.LetterPage", "articles.LetterUpdatePage", "articles.RoundupPage"]
     template = "articles/index_page.html"
 
     class Meta:
         verbose_name = "column index"
 
     def listed_posts(self):
+        # Its children are letters, writers' updates and round-ups of letters (subpage_types).
         return PostPage.objects.published().child_of(self).newest_first()

@@ -39,6 +39,12 @@ def writer_updates():
     return _read("letters").get("writer_update", [])
 
 
+def roundups():
+    """[{slug, title, intro, date, topics, tags, letter: [{pen_name, question, answer}]}]: pages
+    of several short letters; the letters in their order on the page."""
+    return _read("roundups")["roundup"]
+
+
 def guides():
     """[{slug, title, intro, date, topics, tags, body, image?, featured?}], oldest first."""
     return _read("guides")["guide"]

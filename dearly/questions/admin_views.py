@@ -26,6 +26,7 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from dearly.articles.editor import columnist_name
+from dearly.articles.found import published_letters
 from dearly.articles.models import ColumnIndexPage, LetterPage
 from dearly.retrieval import query
 
@@ -152,17 +153,17 @@ def edit_url(page_pk):
 
 def similar_letters(request, questions, limit=SIMILAR_SHOWN):
     """{question pk: [(title, url)]}: the published letters closest in meaning to each
-    question, all questions embedded together (dearly.retrieval)."""
+    question (a round-up's letters one by one), all questions embedded together
+    (dearly.retrieval)."""
     questions = list(questions)
     ranked = query.similar_many([q.text for q in questions], kinds=("letter",), limit=limit)
-    ids = {pk for found in ranked for pk, _ in found}
-    letters = LetterPage.objects.published().only("title", "url_path").in_bulk(ids)
+    letters = published_letters(key for found in ranked for key, _ in found)
     return {
         question.pk: [
             # A letter outside any site has no public URL; its editor page will do.
-            (letters[pk].title, letters[pk].get_url(request) or edit_url(pk))
-            for pk, _score in found
-            if pk in letters
+            (letters[key].title, letters[key].get_url(request) or edit_url(key.page_id))
+            for key, _score in found
+            if key in letters
         ]
         for question, found in zip(questions, ranked, strict=True)
         if found

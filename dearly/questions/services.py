@@ -6,6 +6,7 @@ The rules live here so they can be tested without HTTP; views.py only translates
 from django.core import signing
 from django.db import IntegrityError, transaction
 
+from dearly.articles.found import published_letters
 from dearly.articles.models import LetterPage
 from dearly.core import security
 from dearly.core.text import truncate_words
@@ -25,26 +26,23 @@ SUBMISSION_MAX_AGE = 24 * 60 * 60
 
 def similar_letters(text, request=None, limit=SIMILAR_LIMIT):
     """Up to `limit` published letters closest in meaning to `text`:
-    [{"title", "url", "excerpt", "score"}].
+    [{"title", "url", "excerpt", "score"}]. A round-up's letters come one by one, each at its
+    anchor ("…/#letter-2").
 
     Every published letter is compared (dearly.retrieval: the vectors of all of them, no
-    lexical pre-filter), and only `LetterPage.objects.published()` is read, for public fields
-    only (title, URL, the letter's question)."""
+    lexical pre-filter), and only published letters are read, for public fields only (title,
+    URL, the letter's question: dearly.articles.found)."""
     ranked = query.similar(text, kinds=("letter",), limit=limit)
-    letters = (
-        LetterPage.objects.published()
-        .only("title", "question", "url_path")
-        .in_bulk([pk for pk, _ in ranked])
-    )
+    letters = published_letters(key for key, _ in ranked)
     return [
         {
-            "title": letters[pk].title,
-            "url": letters[pk].get_url(request),
-            "excerpt": truncate_words(question_plain_text(letters[pk].question), EXCERPT_WORDS),
+            "title": letters[key].title,
+            "url": letters[key].get_url(request),
+            "excerpt": truncate_words(question_plain_text(letters[key].question), EXCERPT_WORDS),
             "score": round(float(score), 4),
         }
-        for pk, score in ranked
-        if pk in letters
+        for key, score in ranked
+        if key in letters
     ]
 
 

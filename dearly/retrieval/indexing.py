@@ -1,10 +1,12 @@
 """Keeping the documents exact: every publish, unpublish, move behind a restriction, deletion
 and import ends here, in `index_pages`, as a background task.
 
-A page takes part by having a `retrieval_document()` method (articles' guides and letters) that
-returns a `Described`. Only what any reader may see is indexed: Wagtail's `live().public()`,
+A page takes part by having a `retrieval_documents()` method (articles' guides, letters and
+round-ups) that returns a list of `Described`: one for most pages, one per letter for a round-up
+(each with its anchor). Only what any reader may see is indexed: Wagtail's `live().public()`,
 which is also what `PostPage.objects.published()` means. A page that stops being public keeps
-its row, marked not live, so that the vectors in every process's memory drop it too.
+its rows, marked not live, and so does a letter taken out of a round-up, so that the vectors in
+every process's memory drop them too.
 """
 
 import hashlib
@@ -51,12 +53,14 @@ documents_indexed = Signal()
 @dataclass(frozen=True)
 class Described:
     """What a page gives retrieval: its kind ("letter", "guide"), the words to index (title and
-    plain-text body) and the text whose meaning is embedded."""
+    plain-text body) and the text whose meaning is embedded; `anchor` names one letter of a
+    round-up ("letter-2"), empty for the whole page."""
 
     kind: str
     title: str
     body: str
     meaning: str
+    anchor: str = ""
 
 
 def digest(text):
@@ -78,46 +82,47 @@ def index_pages(page_ids, model=None):
     return len(changed), embedded
 
 
-def _announce(page_ids):
+def _announce(documents):
     """Once every batch is written: what depends on the documents (related posts) is worked
-    out against all of them, so a page imported first still sees the pages imported after it."""
+    out against all of them, so a page imported first still sees the pages imported after it.
+    `documents`: the keys written (a round-up's pages once, however many of its letters)."""
+    page_ids = sorted({key.page_id for key in documents})
     if page_ids:
         documents_indexed.send(Document, page_ids=page_ids)
 
 
 def _index_batch(page_ids, model):
+    """Write the documents of a batch of pages; the keys of those written, and how many were
+    embedded."""
     public = set(Page.objects.filter(pk__in=page_ids).live().public().values_list("pk", flat=True))
     pages = {page.pk: page for page in Page.objects.filter(pk__in=public).specific()}
     _prefetch(pages.values())
-    documents = Document.objects.in_bulk(page_ids)
+    documents = defaultdict(dict)  # page id -> {anchor: document}
+    for document in Document.objects.filter(page_id__in=page_ids):
+        documents[document.page_id][document.anchor] = document
     now = timezone.now()
     new, changed, to_embed = [], [], []
     for pk in page_ids:
-        described = _describe(pages.get(pk))
-        document = documents.get(pk)
-        if described is None:
-            if document is not None and document.live:
+        described = {d.anchor: d for d in _describe(pages.get(pk))}
+        for anchor, document in documents[pk].items():
+            if anchor not in described and document.live:  # gone: unpublished, or a letter cut
                 document.live, document.updated_at = False, now
                 changed.append(document)
-            continue
-        fields = {
-            "kind": described.kind,
-            "title": described.title,
-            "body": described.body,
-            "live": True,
-        }
-        if document is None:
-            document = Document(page_id=pk, updated_at=now, **fields)
-            new.append(document)
-        elif any(getattr(document, name) != value for name, value in fields.items()):
-            for name, value in fields.items():
-                setattr(document, name, value)
-            changed.append(document)
-        text_digest = digest(described.meaning)
-        if document.digest != text_digest or document.vector is None:
-            to_embed.append((document, described.meaning, text_digest))
-            if document not in new and document not in changed:
+        for anchor, part in described.items():
+            document = documents[pk].get(anchor)
+            fields = {"kind": part.kind, "title": part.title, "body": part.body, "live": True}
+            if document is None:
+                document = Document(page_id=pk, anchor=anchor, updated_at=now, **fields)
+                new.append(document)
+            elif any(getattr(document, name) != value for name, value in fields.items()):
+                for name, value in fields.items():
+                    setattr(document, name, value)
                 changed.append(document)
+            text_digest = digest(part.meaning)
+            if document.digest != text_digest or document.vector is None:
+                to_embed.append((document, part.meaning, text_digest))
+                if document not in new and document not in changed:
+                    changed.append(document)
     embedded = _embed(to_embed, model)
     for document in changed:
         document.updated_at = now
@@ -128,11 +133,11 @@ def _index_batch(page_ids, model):
         )
     if new or changed:
         invalidate(RETRIEVAL)
-    return [d.page_id for d in (*new, *changed)], embedded
+    return [d.key for d in (*new, *changed)], embedded
 
 
 def _prefetch(pages):
-    """What each page type's `retrieval_document` reads of related rows (its
+    """What each page type's `retrieval_documents` reads of related rows (its
     `retrieval_prefetch`, e.g. a post's topics), fetched for the whole batch: one query per
     type and relation instead of one per page."""
     by_type = defaultdict(list)
@@ -144,8 +149,9 @@ def _prefetch(pages):
 
 
 def _describe(page):
-    method = getattr(page, "retrieval_document", None)
-    return method() if method is not None else None
+    """The page's `Described` documents: [] for a page that has none (not public, no method)."""
+    method = getattr(page, "retrieval_documents", None)
+    return list(method()) if method is not None else []
 
 
 def _embed(items, model):
@@ -195,12 +201,10 @@ class Ahead:
         )
         texts = {}
         for page in pages:
-            described = _describe(page)
-            if described is None:
-                continue
-            text_digest = digest(described.meaning)
-            if text_digest not in known and text_digest not in self.futures:
-                texts[text_digest] = described.meaning
+            for described in _describe(page):
+                text_digest = digest(described.meaning)
+                if text_digest not in known and text_digest not in self.futures:
+                    texts[text_digest] = described.meaning
         if texts:
             future = self.pool.submit(
                 self.model.encode, list(texts.values()), max_tokens=encoders.DOCUMENT_TOKENS
@@ -270,17 +274,18 @@ def schedule(page_ids):
 
 
 def reindex(progress=None, model=None, missing_only=False):
-    """Every page with a `retrieval_document()` brought up to date, and the rows of pages that
+    """Every page with `retrieval_documents()` brought up to date, and the rows of pages that
     are gone marked not live. Safe to re-run: unchanged text is not embedded again.
     `missing_only`: only the pages that have no document yet (a site upgraded to this
     version; `make run` starts with it). `progress(done, total, seconds)` is called after
     each batch. Returns (pages, written, embedded)."""
     ids = {pk for pk, model_class in _pages_with_documents() if _takes_part(model_class)}
-    known = set(Document.objects.values_list("pk", flat=True))
+    known = set(Document.objects.values_list("page_id", flat=True))
     if missing_only:
         ids = sorted(ids - known)
     else:
-        ids = sorted(ids | set(Document.objects.filter(live=True).values_list("pk", flat=True)))
+        live = Document.objects.filter(live=True).values_list("page_id", flat=True)
+        ids = sorted(ids | set(live))
     changed, embedded = [], 0
     started = time.monotonic()
     batches = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
@@ -301,7 +306,7 @@ def reindex(progress=None, model=None, missing_only=False):
 
 
 def _takes_part(model_class):
-    return model_class is not None and hasattr(model_class, "retrieval_document")
+    return model_class is not None and hasattr(model_class, "retrieval_documents")
 
 
 def _pages_with_documents():
@@ -322,7 +327,7 @@ def _unpublished(sender, instance, **kwargs):
 
 
 def _deleted(sender, instance, **kwargs):
-    # The page row is gone: its document is marked not live now, in this transaction.
+    # The page row is gone: its documents are marked not live now, in this transaction.
     updated = Document.objects.filter(page_id=instance.pk, live=True).update(
         live=False, updated_at=timezone.now()
     )

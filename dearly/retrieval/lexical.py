@@ -9,7 +9,7 @@ import re
 
 from django.db import connection
 
-from .models import Document
+from .models import Document, Key
 
 TERM = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 16
@@ -18,7 +18,7 @@ TITLE_WEIGHT = 4.0
 OPERATORS = frozenset({"and", "or", "not", "near"})
 # Ranking costs about a microsecond a matching post: a query of common words ("dear", "have")
 # matched 90,000 of 100,000 posts and took 70-140 ms on SQLite. Past this many matches only the
-# most recently created ones (the highest page ids) are ranked: 10 ms at most
+# most recently indexed ones (the highest document ids) are ranked: 10 ms at most
 # (bench/README-retrieval.md, "At real size"). Meaning still ranks every post.
 RANKED_AT_MOST = 5000
 
@@ -33,8 +33,8 @@ def terms(text):
 
 
 def matching(words, kinds=None, limit=50, any_word=False):
-    """[(page id, score)] of the live documents with all `words` (any of them with
-    `any_word`), best first."""
+    """[(Key, score)] of the live documents with all `words` (any of them with `any_word`),
+    best first."""
     words = [w for w in words if w]
     if not words or limit <= 0:
         return []
@@ -51,8 +51,8 @@ def _sqlite(words, kinds, limit, any_word):
         "ORDER BY rowid DESC LIMIT 1 OFFSET %s"
     )
     ranked_sql = (
-        f"SELECT d.page_id, -bm25(retrieval_fts, {TITLE_WEIGHT}, 1.0) AS score "  # noqa: S608  # constants; the words are a parameter
-        f"FROM retrieval_fts JOIN {table} AS d ON d.page_id = retrieval_fts.rowid "
+        f"SELECT d.page_id, d.anchor, -bm25(retrieval_fts, {TITLE_WEIGHT}, 1.0) AS score "  # noqa: S608  # constants; the words are a parameter
+        f"FROM retrieval_fts JOIN {table} AS d ON d.id = retrieval_fts.rowid "
         "WHERE retrieval_fts MATCH %s AND retrieval_fts.rowid >= %s AND d.live {kinds} "
         "ORDER BY score DESC LIMIT %s"
     )
@@ -67,20 +67,20 @@ def _postgresql(words, kinds, limit, any_word):
     table = Document._meta.db_table
     kind_sql, params = _kinds_sql(kinds)
     sql = (
-        "SELECT m.page_id, ts_rank_cd(m.words, q) AS score FROM ("  # noqa: S608  # constants; the words are a parameter
-        f"SELECT d.page_id, d.words FROM {table} AS d "
+        "SELECT m.page_id, m.anchor, ts_rank_cd(m.words, q) AS score FROM ("  # noqa: S608  # constants; the words are a parameter
+        f"SELECT d.id, d.page_id, d.anchor, d.words FROM {table} AS d "
         f"WHERE d.live AND d.words @@ to_tsquery('english', %s) {kind_sql} "
-        "ORDER BY d.page_id DESC LIMIT %s"
-        ") AS m, to_tsquery('english', %s) AS q ORDER BY score DESC, m.page_id LIMIT %s"
+        "ORDER BY d.id DESC LIMIT %s"
+        ") AS m, to_tsquery('english', %s) AS q ORDER BY score DESC, m.id LIMIT %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [query, *params, RANKED_AT_MOST, query, int(limit)])
-        return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
+        return _keyed(cursor.fetchall())
 
 
 def _ranked(oldest_sql, ranked_sql, query, kinds, limit):
     """Rank the matches of `query`: all of them, or past RANKED_AT_MOST the most recently
-    created (from the oldest of those, found by `oldest_sql`, on). FTS5 cannot rank a
+    indexed (from the oldest of those, found by `oldest_sql`, on). FTS5 cannot rank a
     subquery's rows by bm25, hence two queries on SQLite."""
     kind_sql, params = _kinds_sql(kinds)
     with connection.cursor() as cursor:
@@ -90,7 +90,11 @@ def _ranked(oldest_sql, ranked_sql, query, kinds, limit):
             ranked_sql.format(kinds=kind_sql),
             [query, oldest[0] if oldest else 0, *params, int(limit)],
         )
-        return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
+        return _keyed(cursor.fetchall())
+
+
+def _keyed(rows):
+    return [(Key(int(pk), anchor), float(score)) for pk, anchor, score in rows]
 
 
 def _kinds_sql(kinds):

@@ -1,8 +1,10 @@
 """The retrieval API the site uses: `/search/` (`search`), "already answered?" on `/ask/` and
-the editor's inbox (`similar`), and related posts (`neighbours`). Each returns page ids with
-scores, best first; callers filter them through `PostPage.objects.published()` and load the
-pages. Words come from lexical.py (one indexed query), meaning from vectors.py (one matrix
-product over every live document, no lexical gate in front).
+the editor's inbox (`similar`), and related posts (`neighbours`). Each returns what it found
+with scores, best first: search and similar a `Key` per document (a page, or one letter of a
+round-up: its page id and anchor), neighbours page ids. Callers filter them through
+`PostPage.objects.published()` and load the pages. Words come from lexical.py (one indexed
+query), meaning from vectors.py (one matrix product over every live document, no lexical gate
+in front).
 """
 
 import logging
@@ -44,8 +46,8 @@ def embed(text):
 
 
 def by_meaning(text, kinds=None, limit=50, request=None, exclude=()):
-    """[(page id, centred cosine, cosine)] closest in meaning to `text` among every live
-    document (vectors.py)."""
+    """[(Key, centred cosine, cosine)] closest in meaning to `text` among every live document
+    (vectors.py)."""
     vector = embed(text)
     if vector is None:
         return []
@@ -54,7 +56,7 @@ def by_meaning(text, kinds=None, limit=50, request=None, exclude=()):
 
 
 def similar(text, kinds=("letter",), limit=5, min_score=SIMILAR_MIN, request=None):
-    """[(page id, score)]: the documents closest to `text` by meaning, none if even the closest
+    """[(Key, score)]: the documents closest to `text` by meaning, none if even the closest
     is not close (SIMILAR_GATE); by words (any of them, bm25) when no model is loaded."""
     if encoders.encoder() is None:
         return lexical.matching(lexical.terms(text), kinds=kinds, limit=limit, any_word=True)
@@ -75,47 +77,57 @@ def similar_many(texts, kinds=("letter",), limit=5, min_score=SIMILAR_MIN, reque
 def _shown(ranked, min_score):
     if not ranked or max(raw for _, _, raw in ranked) < SIMILAR_GATE:
         return []
-    return [(pk, score) for pk, score, _ in ranked if score >= min_score]
+    return [(key, score) for key, score, _ in ranked if score >= min_score]
 
 
 def search(text, kinds=None, limit=100, request=None):
-    """[(page id, score)] for a reader's search: the documents with all its words, fused by
+    """[(Key, score)] for a reader's search: the documents with all its words, fused by
     reciprocal rank with those closest in meaning."""
     words = lexical.terms(text)
     by_words = lexical.matching(words, kinds=kinds, limit=limit)
     meaning = by_meaning(" ".join(words), kinds=kinds, limit=limit, request=request)
-    meaning = [(pk, score) for pk, score, raw in meaning if raw >= SEARCH_MIN_COSINE]
+    meaning = [(key, score) for key, score, raw in meaning if raw >= SEARCH_MIN_COSINE]
     return fuse(by_words, meaning)[:limit]
 
 
 def neighbours(page_id, kinds=None, limit=20, request=None):
-    """[(page id, cosine)] of the documents closest in meaning to page `page_id`'s own."""
+    """[(page id, cosine)] of the pages closest in meaning to page `page_id` (a round-up: to its
+    letters' mean), each page once (a round-up at its closest letter)."""
     vectors.refresh(request)
     vector = vectors.vector_of(page_id)
     if vector is None:
         return []
-    return [(pk, score) for pk, score, _ in vectors.nearest(vector, kinds, limit, [page_id])]
+    return _pages(vectors.nearest(vector, kinds, limit, [page_id]))
 
 
 def neighbours_many(page_ids, kinds=None, limit=20, request=None):
     """{page id: neighbours(page id)} for many pages, in one matrix product per batch."""
     vectors.refresh(request)
-    page_ids = [pk for pk in page_ids if vectors.vector_of(pk) is not None]
+    own = {pk: vectors.vector_of(pk) for pk in page_ids}
+    page_ids = [pk for pk in page_ids if own[pk] is not None]
     found = {}
     for start in range(0, len(page_ids), NEIGHBOURS_BATCH):
         batch = page_ids[start : start + NEIGHBOURS_BATCH]
-        queries = [vectors.vector_of(pk) for pk in batch]
+        queries = [own[pk] for pk in batch]
         exclude = [[pk] for pk in batch]
         found_batch = vectors.nearest_many(queries, kinds, limit, exclude)
         for pk, ranked in zip(batch, found_batch, strict=True):
-            found[pk] = [(other, score) for other, score, _ in ranked]
+            found[pk] = _pages(ranked)
     return found
 
 
+def _pages(ranked):
+    """[(Key, score, …)] best first -> [(page id, score)], each page at its best."""
+    seen = {}
+    for key, score, *_ in ranked:
+        seen.setdefault(key.page_id, score)
+    return list(seen.items())
+
+
 def fuse(*rankings, k=RRF_K):
-    """Reciprocal-rank fusion of [(id, score)] rankings: [(id, fused score)], best first."""
+    """Reciprocal-rank fusion of [(key, score)] rankings: [(key, fused score)], best first."""
     fused = {}
     for ranking in rankings:
-        for rank, (pk, _) in enumerate(ranking):
-            fused[pk] = fused.get(pk, 0.0) + 1.0 / (k + rank + 1)
+        for rank, (key, _) in enumerate(ranking):
+            fused[key] = fused.get(key, 0.0) + 1.0 / (k + rank + 1)
     return sorted(fused.items(), key=lambda item: (-item[1], item[0]))

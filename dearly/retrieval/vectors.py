@@ -23,7 +23,7 @@ from dearly.core.invalidation import token
 from . import encoder as encoders
 from .encoder import DIMENSIONS
 from .indexing import RETRIEVAL
-from .models import Document
+from .models import Document, Key
 
 logger = logging.getLogger(__name__)
 
@@ -47,12 +47,14 @@ class Vectors:
         self.loaded = False
         self.newest = None
         self.count = 0
-        self.ids = np.zeros(0, dtype=np.int64)
+        self.pages = np.zeros(0, dtype=np.int64)  # each row's page id
         self.kinds = np.zeros(0, dtype=np.int16)
         self.live = np.zeros(0, dtype=bool)
         self.matrix = np.zeros((0, DIMENSIONS), dtype=np.int8)
         self.scales = np.zeros(0, dtype=np.float32)
-        self.rows = {}  # page id -> row
+        self.rows = {}  # document id -> row
+        self.page_rows = {}  # page id -> [rows]: one, or one per letter of a round-up
+        self.anchors = {}  # row -> anchor, for the rows of a round-up's letters only
         self.kind_codes = {}
         self.mean, self.mm, self.dm, self.dnorm = np.zeros(DIMENSIONS, np.float32), 0.0, None, None
 
@@ -67,10 +69,10 @@ class Vectors:
             documents = Document.objects.all()
             if self.newest is not None:
                 documents = documents.filter(updated_at__gte=self.newest - MARGIN)
-            for page_id, kind, live, vector, updated_at in documents.values_list(
-                "page_id", "kind", "live", "vector", "updated_at"
+            for pk, page_id, anchor, kind, live, vector, updated_at in documents.values_list(
+                "pk", "page_id", "anchor", "kind", "live", "vector", "updated_at"
             ).iterator(chunk_size=2000):
-                self._put(page_id, kind, live and vector is not None, vector)
+                self._put(pk, Key(page_id, anchor), kind, live and vector is not None, vector)
                 if self.newest is None or updated_at > self.newest:
                     self.newest = updated_at
             self._centre()
@@ -99,16 +101,19 @@ class Vectors:
         self.dm = self._products(self.mean[None, :])[0]
         self.dnorm = np.sqrt(np.maximum(1.0 - 2.0 * self.dm + self.mm, 1e-6))
 
-    def _put(self, page_id, kind, live, vector):
-        row = self.rows.get(page_id)
+    def _put(self, pk, key, kind, live, vector):
+        row = self.rows.get(pk)
         if row is None:
             if not live:
                 return
-            row = self.rows[page_id] = self.count
+            row = self.rows[pk] = self.count
             self.count += 1
-            if self.count > len(self.ids):
-                self._grow(max(GROW, len(self.ids)))
-            self.ids[row] = page_id
+            if self.count > len(self.pages):
+                self._grow(max(GROW, len(self.pages)))
+            self.pages[row] = key.page_id
+            self.page_rows.setdefault(key.page_id, []).append(row)
+            if key.anchor:
+                self.anchors[row] = key.anchor
         self.live[row] = live
         if live:
             self.kinds[row] = self.kind_codes.setdefault(kind, len(self.kind_codes))
@@ -118,7 +123,7 @@ class Vectors:
             self.scales[row] = scale
 
     def _grow(self, extra):
-        self.ids = np.concatenate([self.ids, np.zeros(extra, dtype=np.int64)])
+        self.pages = np.concatenate([self.pages, np.zeros(extra, dtype=np.int64)])
         self.kinds = np.concatenate([self.kinds, np.zeros(extra, dtype=np.int16)])
         self.live = np.concatenate([self.live, np.zeros(extra, dtype=bool)])
         self.matrix = np.concatenate([self.matrix, np.zeros((extra, DIMENSIONS), np.int8)])
@@ -135,13 +140,13 @@ class Vectors:
         return out
 
     def nearest(self, vector, kinds=None, limit=10, exclude=()):
-        """[(page id, centred cosine, cosine)] of the live documents closest to the unit
-        `vector`, best first by the centred cosine (`_centre`)."""
+        """[(Key, centred cosine, cosine)] of the live documents closest to the unit `vector`,
+        best first by the centred cosine (`_centre`)."""
         return self.nearest_many([vector], kinds, limit, [exclude])[0]
 
     def nearest_many(self, queries, kinds=None, limit=10, exclude=()):
         """`nearest` for each row of `queries` (unit vectors), in one matrix product.
-        `exclude[i]`: page ids left out of the i-th answer (its own page)."""
+        `exclude[i]`: page ids left out of the i-th answer (its own page, all its letters)."""
         n = self.count
         queries = np.asarray(queries, dtype=np.float32).reshape(-1, DIMENSIONS)
         if not n or limit <= 0 or not len(queries) or self.dm is None:
@@ -163,8 +168,7 @@ class Vectors:
         found = []
         for i, scores in enumerate(centred):
             for page_id in exclude[i] if i < len(exclude) else ():
-                row = self.rows.get(page_id)
-                if row is not None:
+                for row in self.page_rows.get(page_id, ()):
                     scores[row] = -np.inf
             k = min(limit, int(np.isfinite(scores).sum()))
             if k <= 0:
@@ -172,14 +176,22 @@ class Vectors:
                 continue
             top = np.argpartition(-scores, k - 1)[:k]
             top = top[np.argsort(-scores[top], kind="stable")]
-            found.append([(int(self.ids[r]), float(scores[r]), float(raw[i, r])) for r in top])
+            found.append([(self._key(r), float(scores[r]), float(raw[i, r])) for r in top])
         return found
 
+    def _key(self, row):
+        return Key(int(self.pages[row]), self.anchors.get(row, ""))
+
     def vector_of(self, page_id):
-        row = self.rows.get(page_id)
-        if row is None or not self.live[row]:
+        """The page's vector: its document's, or for a round-up the mean of its letters' (unit
+        length); None when it has none live."""
+        rows = [row for row in self.page_rows.get(page_id, ()) if self.live[row]]
+        if not rows:
             return None
-        return self.matrix[row].astype(np.float32) * self.scales[row]
+        if len(rows) == 1:
+            return self.matrix[rows[0]].astype(np.float32) * self.scales[rows[0]]
+        mean = (self.matrix[rows].astype(np.float32) * self.scales[rows][:, None]).mean(axis=0)
+        return mean / max(float(np.linalg.norm(mean)), 1e-12)
 
 
 vectors = Vectors()

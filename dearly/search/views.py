@@ -1,5 +1,5 @@
 """Search over guides and letters by words and by meaning (dearly.retrieval), with
-highlighted snippets."""
+highlighted snippets. A round-up's letters are found one by one, each linking to its anchor."""
 
 from django.shortcuts import render
 
@@ -23,11 +23,13 @@ def search(request):
         error, status = "That search is too long. Please use a few words.", 400
     elif terms:
         # Only the words reach the index: quotes, stars and NEAR( are not syntax here.
-        ranked = [pk for pk, _ in query.search(" ".join(terms), limit=MAX_RESULTS, request=request)]
+        found = query.search(" ".join(terms), limit=MAX_RESULTS, request=request)
+        ranked = [key for key, _ in found]
+        page_ids = {key.page_id for key in ranked}
         public = set(
-            PostPage.objects.published().filter(pk__in=ranked).values_list("pk", flat=True)
+            PostPage.objects.published().filter(pk__in=page_ids).values_list("pk", flat=True)
         )
-        posts = paginate(request, [pk for pk in ranked if pk in public])
+        posts = paginate(request, [key for key in ranked if key.page_id in public])
     elif query_text:
         error = "Please search for a word or two."
     context = {"query": query_text, "posts": posts, "error": error, "terms": terms}

@@ -48,6 +48,14 @@ def sections(context):
 
 
 @register.simple_tag(takes_context=True)
+def post_url(context, post):
+    """Where a listed post links: its page, or for a round-up's letter found by search, that
+    letter's anchor in it ("/letters/five-answers/#letter-2")."""
+    url = post.get_url(context.get("request"))
+    return f"{url}#{post.anchor}" if url and post.anchor else url
+
+
+@register.simple_tag(takes_context=True)
 def section_url(context, post):
     """The archive a post is listed in (its parent's address), without a query."""
     return navigation.parent_url(post.get_url(context.get("request")))

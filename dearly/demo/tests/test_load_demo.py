@@ -12,7 +12,7 @@ from wagtail.images import get_image_model
 
 import pytest
 
-from dearly.articles.models import ArticlePage, LetterPage, PostPage, Topic
+from dearly.articles.models import ArticlePage, LetterPage, PostPage, RoundupPage, Topic
 from dearly.comments.models import Comment
 from dearly.core.text import html_to_text
 from dearly.demo import content
@@ -97,6 +97,17 @@ def test_the_six_step_guide(client, demo_column):
     assert "Dear Dr. Mimi," in poor and "—Poor" in poor and "Dear Poor," in poor
     assert client.get("/guides/imposter-syndrome/").status_code == 200
     assert "Page 1 of" in client.get("/letters/").content.decode()
+
+
+def test_a_round_up_of_five_short_letters(client, demo_column):
+    roundup = RoundupPage.objects.live().get(slug="five-answers-to-five-short-questions")
+    assert [letter.anchor for letter in roundup.numbered_letters()] == [
+        f"letter-{n}" for n in range(1, 6)
+    ]
+    assert roundup.topics.exists() and roundup.tags.exists()
+    html = client.get(roundup.url).content.decode()
+    assert html.count('class="roundup-letter"') == 5 and "Dear Camera Shy," in html
+    assert roundup.title in client.get("/letters/").content.decode()
 
 
 def test_an_update_is_linked_to_its_letter_both_ways(client, demo_column):
@@ -200,6 +211,7 @@ def test_the_text_uses_typographic_quotes():
                 yield from strings(item)
 
     everything = [content.letters(), content.guides(), content.pages(), content.threads()]
+    everything.append(content.roundups())
     everything.append(content.topics())
     for text in strings(everything):
         prose = re.sub(r"<[^>]+>|\(page:[a-z0-9-]+\)", "", text)

@@ -17,7 +17,7 @@ from dearly.importer.tests.conftest import DATA, run_import
 from dearly.questions.services import similar_letters
 from dearly.retrieval import encoder as encoders
 from dearly.retrieval import indexing, lexical, query
-from dearly.retrieval.models import Document
+from dearly.retrieval.models import Document, Key
 from dearly.retrieval.tests.hostile import HOSTILE
 from dearly.retrieval.vectors import Vectors
 from dearly.testing import make_article, make_letter, make_site_tree, search_indexes
@@ -98,7 +98,7 @@ def test_unpublishing_restricting_and_deleting_take_pages_out(column):
     assert query.similar("boss checks everything I do", kinds=("letter",)) == []
     assert lexical.matching(["salary"]) == []
     PageViewRestriction.objects.filter(page=column["pay"]).delete()
-    assert [pk for pk, _ in lexical.matching(["salary"])] == [column["pay"].pk]
+    assert [key.page_id for key, _ in lexical.matching(["salary"])] == [column["pay"].pk]
 
 
 def test_a_paraphrase_sharing_no_word_finds_its_letter_first(column):
@@ -108,7 +108,7 @@ def test_a_paraphrase_sharing_no_word_finds_its_letter_first(column):
 
 
 def test_every_published_letter_is_compared_with_no_word_filter(column):
-    ids = [row[0] for row in query.by_meaning("boss hovering", kinds=("letter",), limit=10)]
+    ids = [row[0].page_id for row in query.by_meaning("boss hovering", kinds=("letter",), limit=10)]
     assert set(ids) == {column["micro"].pk, column["pay"].pk, column["commute"].pk}
 
 
@@ -122,8 +122,8 @@ def test_search_blends_words_and_meaning(client, column):
 def test_without_the_model_similar_ranks_by_words(column, monkeypatch):
     monkeypatch.setattr(encoders, "_loaded", {"encoder": None})
     ranked = query.similar("salary increase", kinds=("letter",))
-    assert [pk for pk, _ in ranked] == [column["pay"].pk]
-    assert query.search("salary")[0][0] == column["pay"].pk
+    assert [key for key, _ in ranked] == [Key(column["pay"].pk)]
+    assert query.search("salary")[0][0] == Key(column["pay"].pk)
 
 
 def test_another_process_reads_only_what_changed(column):
@@ -135,7 +135,7 @@ def test_another_process_reads_only_what_changed(column):
     other.refresh()
     assert other.vector_of(micro.pk) is None
     query_vector = other.vector_of(column["pay"].pk)
-    assert micro.pk not in [row[0] for row in other.nearest(query_vector, limit=10)]
+    assert micro.pk not in [row[0].page_id for row in other.nearest(query_vector, limit=10)]
 
 
 def test_rows_kept_in_int8_give_the_stored_cosines(column):
@@ -148,9 +148,9 @@ def test_rows_kept_in_int8_give_the_stored_cosines(column):
     query_vector = stored[column["pay"].pk]
     found = held.nearest(query_vector, limit=10)
     assert len(found) == len(stored) == 4
-    for page_id, _, cosine in found:
-        assert abs(cosine - float(stored[page_id] @ query_vector)) < 0.005
-    assert found[0][0] == column["pay"].pk
+    for key, _, cosine in found:
+        assert abs(cosine - float(stored[key.page_id] @ query_vector)) < 0.005
+    assert found[0][0] == Key(column["pay"].pk)
     assert np.allclose(held.vector_of(column["pay"].pk), query_vector, atol=0.005)
 
 
@@ -220,7 +220,7 @@ def test_bulk_writes_refresh_postgresqls_statistics_at_once(site_tree, monkeypat
     monkeypatch.setattr(indexing, "ANALYZE_AFTER", 2)
     Document.objects.update(title="stale")
     reindexed = analyzed(
-        lambda: indexing.index_pages(Document.objects.values_list("pk", flat=True))
+        lambda: indexing.index_pages(Document.objects.values_list("page_id", flat=True))
     )
     if connection.vendor == "postgresql":
         assert dry_run == [] and imported[-1] == "ANALYZE"
@@ -274,17 +274,17 @@ def test_reindex_without_the_model_refuses_unless_starting_the_site(column, monk
     call_command("reindex", "--missing", verbosity=0)  # what `make run` runs: words only
     document = Document.objects.get(page_id=column["pay"].pk)
     assert document.live and document.vector is None
-    assert [pk for pk, _ in lexical.matching(["salary"])] == [column["pay"].pk]
+    assert [key.page_id for key, _ in lexical.matching(["salary"])] == [column["pay"].pk]
 
 
 def test_past_the_cap_only_the_newest_matches_are_ranked_by_words(column, monkeypatch):
     """A word in most posts: ranking them all cost 70-140 ms at 100,000 posts, so only the most
-    recently created RANKED_AT_MOST are ranked. Fewer matches are all ranked, as before."""
+    recently indexed RANKED_AT_MOST are ranked. Fewer matches are all ranked, as before."""
     words = ["salary", "supervisor"]  # one in each of two letters
-    both = sorted(pk for pk, _ in lexical.matching(words, any_word=True))
+    both = sorted(key.page_id for key, _ in lexical.matching(words, any_word=True))
     assert both == sorted([column["micro"].pk, column["pay"].pk])
     monkeypatch.setattr(lexical, "RANKED_AT_MOST", 1)
-    assert [pk for pk, _ in lexical.matching(words, any_word=True)] == [max(both)]
-    assert [pk for pk, _ in lexical.matching(["salary"])] == [column["pay"].pk]
+    assert [key.page_id for key, _ in lexical.matching(words, any_word=True)] == [max(both)]
+    assert [key.page_id for key, _ in lexical.matching(["salary"])] == [column["pay"].pk]
     monkeypatch.setattr(lexical, "RANKED_AT_MOST", 2)
-    assert sorted(pk for pk, _ in lexical.matching(words, any_word=True)) == both
+    assert sorted(key.page_id for key, _ in lexical.matching(words, any_word=True)) == both

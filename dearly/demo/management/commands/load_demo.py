@@ -24,6 +24,8 @@ from dearly.articles.models import (
     ColumnIndexPage,
     LetterPage,
     PostPage,
+    RoundupLetter,
+    RoundupPage,
     Topic,
 )
 from dearly.comments.models import Comment, CommentSettings
@@ -233,8 +235,10 @@ class Command(BaseCommand):
                     self.done["removed"] += 1
 
     def load_posts(self, guides, letters, author):
-        """Letters and guides, oldest first, so that a post can link to those before it."""
+        """Letters, round-ups and guides, oldest first, so that a post can link to those before
+        it."""
         posts = [("letter", letter) for letter in demo.letters()]
+        posts += [("roundup", roundup) for roundup in demo.roundups()]
         posts += [("guide", guide) for guide in demo.guides()]
         posts.sort(key=lambda post: post[1]["date"])
         slugs = [post["slug"] for _, post in posts]
@@ -258,6 +262,23 @@ class Command(BaseCommand):
                     question=demo.html(post["question"], self.page_ids),
                     answer=demo.html(post["answer"], self.page_ids),
                     comments_open=post.get("comments_open", True),
+                    **common,
+                )
+            elif kind == "roundup":
+                page = self.child(
+                    letters,
+                    RoundupPage,
+                    post["slug"],
+                    title=post["title"],
+                    intro=post["intro"],
+                    letters=[
+                        RoundupLetter(
+                            pen_name=letter["pen_name"],
+                            question=demo.html(letter["question"], self.page_ids),
+                            answer=demo.html(letter["answer"], self.page_ids),
+                        )
+                        for letter in post["letter"]
+                    ],
                     **common,
                 )
             else:
