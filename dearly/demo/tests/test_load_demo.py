@@ -122,7 +122,7 @@ def test_an_update_is_linked_to_its_letter_both_ways(client, demo_column):
 def test_an_update_from_a_letter_writer_waits_in_the_inbox_beside_its_letter(demo_column):
     from dearly.questions.models import WriterUpdate
 
-    [update] = WriterUpdate.objects.select_related("question__letter")
+    [update] = WriterUpdate.objects.filter(status="new").select_related("question__letter")
     letter = update.question.letter
     assert letter.slug == "dear-dr-mimi-watched" and letter.live
     assert update.status == "new" and update.text.startswith("I took your advice")
@@ -132,6 +132,22 @@ def test_an_update_from_a_letter_writer_waits_in_the_inbox_beside_its_letter(dem
         "may publish my update with my letter, edited for length and to remove identifying details."
     )
     assert update.question.consents.count() == 2
+
+
+def test_an_update_from_a_letter_writer_is_published_under_its_letter(client, demo_column):
+    from dearly.articles.models import LetterUpdatePage
+    from dearly.questions.models import WriterUpdate
+
+    [update] = WriterUpdate.objects.filter(status="published").select_related("page")
+    page = LetterUpdatePage.objects.live().get(pk=update.page.pk)
+    letter = page.letter
+    assert letter.slug == "dear-dr-mimi-alone-on-tuesdays" and page.date > letter.date
+    assert page.text.startswith("<p>I asked.") and "Someone always has to say it" in page.note
+    under = client.get(letter.url).content.decode()
+    assert "Update from the letter writer, <time" in under and ">October 2026</time>" in under
+    assert page.url in under
+    assert letter.url in client.get(page.url).content.decode()
+    assert page.url in client.get("/letters/updates/").content.decode()
 
 
 def test_threads_with_nested_replies_and_the_columnist(client, demo_column):

@@ -23,6 +23,7 @@ from dearly.articles.models import (
     ArticlePage,
     ColumnIndexPage,
     LetterPage,
+    LetterUpdatePage,
     PostPage,
     RoundupLetter,
     RoundupPage,
@@ -52,8 +53,8 @@ MADE = {  # what load_demo counts: (one, several)
     "links": ("link from a letter to its update", "links from letters to their updates"),
     "claims": ("letter claimed by its writer", "letters claimed by their writers"),
     "writer_updates": (
-        "update waiting in the letters inbox",
-        "updates waiting in the letters inbox",
+        "update from a letter writer (in the inbox or published)",
+        "updates from letter writers (in the inbox or published)",
     ),
 }
 
@@ -94,7 +95,7 @@ class Command(BaseCommand):
             self.remove_old_filler(guides, letters)
             self.load_posts(guides, letters, author)
             self.link_updates()
-            self.load_writer_updates()
+            self.load_writer_updates(author)
             self.load_comments(author)
             self.load_claims()
         self.stdout.write(self.style.SUCCESS(f"Demo content loaded: {self.summary()}."))
@@ -328,10 +329,11 @@ class Command(BaseCommand):
             Page.objects.filter(pk=original.pk).update(last_published_at=later.date)
             self.done["links"] += 1
 
-    def load_writer_updates(self):
-        """A published letter's question, as if sent from /ask/, with an update from its writer
-        waiting in the inbox, for letters that have no question yet. Nobody holds the status
-        link: only its hash is stored, of a token thrown away here."""
+    def load_writer_updates(self, columnist):
+        """A published letter's question, as if sent from /ask/, with an update from its writer,
+        for letters that have no question yet: waiting in the inbox, or (with `published`)
+        answered and published under the letter on that day, with the columnist's note. Nobody
+        holds the status link: only its hash is stored, of a token thrown away here."""
         for entry in demo.writer_updates():
             letter = LetterPage.objects.filter(slug=entry["letter"]).first()
             if letter is None or Question.objects.filter(letter=letter).exists():
@@ -347,16 +349,42 @@ class Command(BaseCommand):
                 created_at=letter.date - datetime.timedelta(days=20),
                 status_changed_at=letter.date,
             )
-            columnist = ColumnSettings.objects.values_list("columnist_name", flat=True).first()
-            consent.record(question, consent.letter_consent_text(columnist or "Dr. Mimi"), None)
+            columnist_name = ColumnSettings.objects.values_list("columnist_name", flat=True).first()
+            consent.record(
+                question, consent.letter_consent_text(columnist_name or "Dr. Mimi"), None
+            )
             _, submission_hash = Question.new_token()
             update = WriterUpdate.objects.create(
                 question=question, text=entry["text"].strip(), submission_hash=submission_hash
             )
             consent.record(
-                question, consent.update_consent_text(columnist or "Dr. Mimi"), None, update
+                question, consent.update_consent_text(columnist_name or "Dr. Mimi"), None, update
             )
+            if "published" in entry:
+                self.publish_writer_update(update, letter, entry, columnist)
             self.done["writer_updates"] += 1
+
+    def publish_writer_update(self, update, letter, entry, columnist):
+        """The update page an editor would make from `update` in the inbox, published."""
+        page = LetterUpdatePage(
+            title=f"Update: {letter.title}",
+            slug=f"update-{letter.slug}",
+            letter=letter,
+            text=demo.html(entry["text"]),
+            pen_name=letter.pen_name,
+            note=demo.html(entry.get("note", "")) if entry.get("note") else "",
+            date=entry["published"],
+            author=columnist,
+            owner=columnist,
+            topics=list(letter.topics.all()),
+        )
+        letter.get_parent().add_child(instance=page)
+        page.save_revision(user=columnist).publish()
+        Page.objects.filter(pk=page.pk).update(
+            first_published_at=page.date, last_published_at=page.date
+        )
+        update.page = page
+        update.set_status(WriterUpdate.Status.PUBLISHED, "page")
 
     def load_comments(self, columnist):
         """The readers' comment threads, on posts that have none yet."""
