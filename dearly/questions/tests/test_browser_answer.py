@@ -71,7 +71,13 @@ def test_editor_answers_from_the_inbox_passes_the_privacy_check_and_publishes(
     question.refresh_from_db()
     assert question.letter is not None and not question.letter.live
 
-    page.get_by_label("I have checked this letter for identifying details").check()
+    # Ticking the box is a change: Wagtail autosaves the draft 500 ms later. Publishing while
+    # that save is in flight sends the revision it replaced, and Wagtail asks whether to
+    # overwrite "a newer version" (seen on a loaded machine); an editor would wait for it too.
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and "/edit/" in r.url, timeout=30_000
+    ):
+        page.get_by_label("I have checked this letter for identifying details").check()
     publish()
     expect(page.get_by_text(re.compile("has been published")).first).to_be_visible()
     letter = LetterPage.objects.get(pk=question.letter.pk)
