@@ -21,6 +21,7 @@ from dearly.testing import (
     DESKTOP,
     PHONE,
     admin_overflow,
+    admin_screenshot,
     log_in_to_the_admin,
     screenshot,
     serious_axe_violations,
@@ -159,6 +160,7 @@ def test_a_writer_goes_from_letter_to_update_badge_and_take_down(browser, page, 
     expect(original).to_contain_text("drums every evening")
     expect(original).to_contain_text(ANSWER)
     assert admin_overflow(editor) == []
+    admin_screenshot(editor, "admin-update-beside-its-letter", DESKTOP)
     editor.get_by_role("button", name="Answer: make a draft update").click()
     publish_in_the_editor(editor)
     update = WriterUpdate.objects.get(question=question)
@@ -169,8 +171,11 @@ def test_a_writer_goes_from_letter_to_update_badge_and_take_down(browser, page, 
     )
     update_page = LetterUpdatePage.objects.get(pk=update.page_id)
 
-    # Readers find it under the letter, and it links back.
+    # Readers find it under the letter (not again among the related posts), and it links back.
     visit(reader, site, letter.url)
+    related = reader.get_by_role("region", name="Related posts")
+    expect(related.get_by_role("link")).not_to_have_count(0)
+    expect(related.get_by_role("link", name=update_page.title)).to_have_count(0)
     reader.get_by_role("link", name=re.compile("^Update from the letter writer, ")).click()
     expect(reader).to_have_url(site + update_page.url)
     expect(reader.get_by_role("region", name="The update")).to_contain_text("quiet hour")
@@ -226,6 +231,10 @@ def test_a_writer_goes_from_letter_to_update_badge_and_take_down(browser, page, 
     pats = reader.get_by_role("article", name="Comment by Pat", exact=True)
     expect(pats).to_contain_text("the same neighbour")
     expect(pats.locator(".comment-badge")).to_have_count(0)
+    reader.set_viewport_size(PHONE)
+    assert reader.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert serious_axe_violations(reader) == []
+    screenshot(reader, "letter-with-update-and-badges", PHONE)
 
     # 5. The writer asks for a take-down, and confirms.
     writer.goto(status_url)
@@ -252,8 +261,10 @@ def test_a_writer_goes_from_letter_to_update_badge_and_take_down(browser, page, 
     for where in (letter, update_page):
         assert reader.goto(site + where.url).status == 404, where.url
     writer.goto(status_url)
-    expect(writer.locator(".ask-status-takedown")).to_contain_text("Taken down")
+    expect(writer.locator("[aria-current=step]")).to_contain_text("Taken down")
+    expect(writer.locator(".ask-status-note")).to_contain_text("your letter was taken off the site")
     expect(writer.get_by_role("link", name="Send an update")).to_have_count(0)
+    expect(writer.get_by_role("link", name=re.compile("Read the answer"))).to_have_count(0)
     check_writer_page(writer, csp, "writer-status-taken-down")
     wait_until(writer, lambda: len(mail_to_writer()) == 4, "the writer is told of the take-down")
     assert "taken down" in mail_to_writer()[-1].body
