@@ -81,14 +81,28 @@ def publish_in_the_editor(editor):
     expect(editor.get_by_text(re.compile("has been published")).first).to_be_visible()
 
 
-def test_a_writer_goes_from_letter_to_update_badge_and_take_down(browser, page, site):
+@pytest.fixture
+def new_page(browser):
+    """Pages in browser contexts of their own (their own cookies), closed after the test."""
+    contexts = []
+
+    def new():
+        contexts.append(browser.new_context(viewport=DESKTOP))
+        return contexts[-1].new_page()
+
+    yield new
+    for context in contexts:
+        context.close()
+
+
+def test_a_writer_goes_from_letter_to_update_badge_and_take_down(new_page, page, site):
     editor_account = make_account(
         display_name="Chief", email="chief@example.com", is_staff=True, is_superuser=True
     )
     writer_account = make_account(display_name="Night Drummer's Neighbour")
     other_reader = make_account(display_name="Pat")
-    editor = browser.new_context(viewport=DESKTOP).new_page()
-    reader = browser.new_context(viewport=DESKTOP).new_page()  # never logs in
+    editor = new_page()
+    reader = new_page()  # never logs in
     writer = page
     writer.set_viewport_size(DESKTOP)
     csp = Violations(writer)
