@@ -14,7 +14,7 @@ from dearly.core.invalidation import CONTENT, cached, invalidate, page, thread, 
 from dearly.retrieval import query
 
 from .listing import load_posts
-from .models import PostPage, PostPageTag, RelatedPosts
+from .models import LetterPage, LetterUpdatePage, PostPage, PostPageTag, RelatedPosts
 
 SHOWN = 6
 # More are kept than shown, so that one unpublished later still leaves the block full.
@@ -152,8 +152,19 @@ def _shown(post, limit):
     stored = RelatedPosts.objects.filter(page_id=post.pk).values_list("ids", flat=True).first()
     if stored is None:
         stored = rank_related(post, query.neighbours(post.pk, limit=CANDIDATES))
-    public = set(PostPage.objects.published().filter(pk__in=stored).values_list("pk", flat=True))
+    public = PostPage.objects.published().filter(pk__in=stored).exclude(pk__in=_linked(post))
+    public = set(public.values_list("pk", flat=True))
     return [pk for pk in stored if pk in public][:limit]
+
+
+def _linked(post):
+    """Posts the page already links to in a block of its own, not shown again as related: a
+    letter's updates from its writer (listed under it), an update's letter (one subquery)."""
+    if isinstance(post, LetterUpdatePage):
+        return [post.letter_id] if post.letter_id else []
+    if isinstance(post, LetterPage):
+        return LetterUpdatePage.objects.filter(letter_id=post.pk).values("pk")
+    return []
 
 
 def related_ids(request, post, limit=SHOWN):

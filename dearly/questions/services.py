@@ -111,14 +111,23 @@ STAGES = {
     Question.Status.PUBLISHED: "published",
     Question.Status.DECLINED: "declined",
 }
+LAST_STEP = {"declined": "Declined", "taken_down": "Taken down"}
 
 
-def status_steps(question):
+def status_stage(question):
+    """The status page's stage: STAGES, or "taken_down" once the letter was taken down at the
+    writer's request (the question stays published: the letter is a draft the editor keeps)."""
+    takedown = getattr(question, "takedown", None)
+    if takedown is not None and not takedown.pending:
+        return "taken_down"
+    return STAGES[question.status]
+
+
+def status_steps(question, stage=None):
     """[(label, state)] for the progress list; state is "done", "current" or "todo"."""
-    stage = STAGES[question.status]
-    last = "Declined" if stage == "declined" else "Published"
-    labels = ["Received", "In review", last]
-    current = {"received": 0, "review": 1, "published": 2, "declined": 2}[stage]
+    stage = stage or status_stage(question)
+    labels = ["Received", "In review", LAST_STEP.get(stage, "Published")]
+    current = {"received": 0, "review": 1}.get(stage, 2)
     return [
         (label, "done" if n < current else "current" if n == current else "todo")
         for n, label in enumerate(labels)

@@ -197,11 +197,12 @@ def status(request, token):
     question, not_found = _question_or_404(request, token)
     if not_found:
         return not_found
+    stage = services.status_stage(question)
     context = {
         "question": question,
         "token": token,
-        "stage": services.STAGES[question.status],
-        "steps": services.status_steps(question),
+        "stage": stage,
+        "steps": services.status_steps(question, stage),
         "letter": services.published_letter(question),
         "can_withdraw": services.can_withdraw(question),
         "status_url": settings.SITE_URL + request.path,  # the public address, not the Host header

@@ -3,7 +3,7 @@ from wagtail.models import PageViewRestriction
 import pytest
 
 from dearly.articles.related import related_posts
-from dearly.testing import make_article, make_letter, make_topic
+from dearly.testing import make_article, make_letter, make_letter_update, make_topic
 
 pytestmark = [pytest.mark.django_db, pytest.mark.search_indexes]
 
@@ -85,3 +85,18 @@ def test_related_posts_find_similar_words_beyond_shared_topics(site_tree):
     similar.date = page.date.replace(year=2000)
     similar.save_revision().publish()
     assert similar.pk in {p.pk for p in related_posts(page)}
+
+
+def test_a_letter_and_its_writers_updates_are_not_each_others_related_posts(site_tree):
+    """They link to each other already: the updates are listed under the letter, and each
+    update links back to it."""
+    topic = make_topic("Neighbours")
+    letter = make_letter(site_tree["letters"], title="Drums at midnight", topics=[topic])
+    update = make_letter_update(letter, text="<p>The drums at midnight stopped.</p>")
+    update.topics = [topic]
+    update.save_revision().publish()
+    other = make_letter(site_tree["letters"], title="Drums at dawn", topics=[topic])
+    assert {p.pk for p in related_posts(letter)} == {other.pk}
+    assert {p.pk for p in related_posts(update)} == {other.pk}
+    # Another letter's update is related as usual.
+    assert update.pk in {p.pk for p in related_posts(other)}

@@ -86,6 +86,7 @@ def test_logged_out_the_claim_page_leads_to_log_in_or_sign_up_and_back(client, p
     assert f'href="/accounts/login/?next={back}">Log in</a>' in html
     assert f'href="/accounts/signup/?next={back}">Create an account</a>' in html
     assert "never your email address" in html
+    assert f'<a href="{status_url(token)}">Back to your letter\'s status</a>' in html
     assert not LetterClaim.objects.exists()
 
 
@@ -100,6 +101,9 @@ def test_a_reader_who_logs_in_comes_back_to_confirm(client, published):
     assert "You are logged in as <strong>Ann</strong>." in html
     assert '<input type="hidden" name="confirm" value="yes">' in html
     assert not LetterClaim.objects.exists()  # looking claims nothing
+    # One way back to the status page, beside the button (not a second one under it).
+    assert html.count(f'href="{status_url(token)}"') == 1
+    assert f'<a href="{status_url(token)}">Not now</a>' in html
 
 
 def test_a_new_reader_signs_up_confirms_their_email_and_claims(client, published, letter):

@@ -62,6 +62,7 @@ def test_a_new_question_shows_received_its_text_and_pen_name_but_no_email_or_ip(
     assert "Dr. Mimi has your letter." in html
     assert TEXT in html and "—Underpaid</p>" in html
     assert f"http://testserver/ask/status/{token}/" in html  # the private link, to keep
+    assert "anyone who has it can read your letter and withdraw it." in html
     for private in (EMAIL, IP, question.token_hash):
         assert private not in html
     assert "Withdraw my question" in html
@@ -123,8 +124,11 @@ def test_publishing_the_answer_marks_the_question_published_and_emails_the_write
     html = response.content.decode()
     assert '<li class="ask-step ask-step-current" aria-current="step">Published' in html
     assert f'<a href="{letter.url}">Read the answer: Dear Dr. Mimi – Underpaid</a>' in html
-    assert "Withdraw my question" not in html
-    assert "can no longer be withdrawn" in html
+    assert "Withdraw my question" not in html and "<h2>Withdraw your letter</h2>" not in html
+    assert "can no longer be withdrawn" in html  # said where the take-down is offered
+    # What the private link lets its holder do now (not "withdraw it" any more).
+    assert "can read your letter, send updates signed with your pen name, claim" in html
+    assert "read your letter and withdraw it" not in html
     assert_private_headers(response)
     # Publishing again (an edit) sends nothing more.
     with django_capture_on_commit_callbacks(execute=True):

@@ -264,7 +264,13 @@ def test_the_editor_sees_the_request_and_unpublishes_in_one_click(
     [email] = mail.outbox
     assert email.to == [EMAIL] and email.subject == "Your letter is taken down"
     html = Client().get(f"/ask/status/{token}/").content.decode()
-    assert "Taken down" in html and "Send an update" not in html
+    assert "Send an update" not in html
+    # The page says so where it says where the letter stands, not "Published" any more.
+    assert '<li class="ask-step ask-step-current" aria-current="step">Taken down' in html
+    assert "<strong>Taken down.</strong> As you asked, your letter was taken off the site" in html
+    assert "<strong>Published.</strong>" not in html and "Read the answer" not in html
+    assert "can no longer be withdrawn" not in html and "Ask for my letter" not in html
+    assert "anyone who has it can read your letter.</p>" in html
 
     again = editor_client.post(f"/admin/questions/takedowns/{request.pk}/", follow=True)
     assert "already taken down" in again.content.decode() and len(mail.outbox) == 1
