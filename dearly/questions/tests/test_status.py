@@ -151,6 +151,7 @@ def test_a_published_question_whose_letter_was_unpublished_shows_no_link(client,
     letter.unpublish()
     html = client.get(status_url(token)).content.decode()
     assert "Published." in html and "Later unpublished" not in html
+    assert "It is not on the site at the moment" in html  # not left wondering where it went
 
 
 # Withdrawing
