@@ -41,6 +41,9 @@ logger = logging.getLogger(__name__)
 # The invalidation tag of the documents: vectors.py reloads what changed when it moves.
 RETRIEVAL = "retrieval"
 BATCH = 200
+# Texts per task of the threads embedding ahead: small enough that both threads stay busy to
+# the end (a batch of 200 is 3 s of one core, which the other core once sat out).
+AHEAD_CHUNK = 25
 # Writing this many documents at once (an import, a reindex) refreshes PostgreSQL's statistics
 # of the table at once, not when autovacuum comes by (dearly/core/statistics.py).
 ANALYZE_AFTER = 1000
@@ -92,6 +95,7 @@ def _index_batch(page_ids, model):
     documents = Document.objects.in_bulk(page_ids)
     now = timezone.now()
     new, changed, to_embed = [], [], []
+    written = set()  # page ids already in `new` or `changed` (a list's `in` compared every row)
     for pk in page_ids:
         described = _describe(pages.get(pk))
         document = documents.get(pk)
@@ -99,6 +103,7 @@ def _index_batch(page_ids, model):
             if document is not None and document.live:
                 document.live, document.updated_at = False, now
                 changed.append(document)
+                written.add(pk)
             continue
         fields = {
             "kind": described.kind,
@@ -109,15 +114,18 @@ def _index_batch(page_ids, model):
         if document is None:
             document = Document(page_id=pk, updated_at=now, **fields)
             new.append(document)
+            written.add(pk)
         elif any(getattr(document, name) != value for name, value in fields.items()):
             for name, value in fields.items():
                 setattr(document, name, value)
             changed.append(document)
+            written.add(pk)
         text_digest = digest(described.meaning)
         if document.digest != text_digest or document.vector is None:
             to_embed.append((document, described.meaning, text_digest))
-            if document not in new and document not in changed:
+            if pk not in written:
                 changed.append(document)
+                written.add(pk)
     embedded = _embed(to_embed, model)
     for document in changed:
         document.updated_at = now
@@ -184,10 +192,11 @@ class Ahead:
         self.sent = set()
 
     def add(self, page_ids):
-        """Start embedding the live pages of `page_ids` (read in the caller's transaction) whose
-        text has no vector yet."""
+        """Start embedding the pages of `page_ids` that will be indexed (live and public, read in
+        the caller's transaction) and whose text has no vector yet."""
         page_ids = list(page_ids)
-        pages = Page.objects.filter(pk__in=page_ids).live().specific()
+        pages = list(Page.objects.filter(pk__in=page_ids).live().public().specific())
+        _prefetch(pages)
         known = set(
             Document.objects.filter(page_id__in=page_ids, vector__isnull=False).values_list(
                 "digest", flat=True
@@ -201,11 +210,13 @@ class Ahead:
             text_digest = digest(described.meaning)
             if text_digest not in known and text_digest not in self.futures:
                 texts[text_digest] = described.meaning
-        if texts:
+        items = list(texts.items())
+        for start in range(0, len(items), AHEAD_CHUNK):
+            chunk = items[start : start + AHEAD_CHUNK]
             future = self.pool.submit(
-                self.model.encode, list(texts.values()), max_tokens=encoders.DOCUMENT_TOKENS
+                self.model.encode, [text for _, text in chunk], max_tokens=encoders.DOCUMENT_TOKENS
             )
-            self.futures.update((key, (future, row)) for row, key in enumerate(texts))
+            self.futures.update((key, (future, row)) for row, (key, _) in enumerate(chunk))
 
     def take(self, digests):
         """{digest: vector} for those of `digests` handed to the threads, once they are done;
