@@ -43,6 +43,9 @@ logger = logging.getLogger(__name__)
 # The invalidation tag of the documents: vectors.py reloads what changed when it moves.
 RETRIEVAL = "retrieval"
 BATCH = 200
+# Texts per task of the threads embedding ahead: small enough that both threads stay busy to
+# the end (a batch of 200 is 3 s of one core, which the other core once sat out).
+AHEAD_CHUNK = 25
 # Writing this many documents at once (an import, a reindex) refreshes PostgreSQL's statistics
 # of the table at once, not when autovacuum comes by (dearly/core/statistics.py).
 ANALYZE_AFTER = 1000
@@ -102,27 +105,32 @@ def _index_batch(page_ids, model):
         documents[document.page_id][document.anchor] = document
     now = timezone.now()
     new, changed, to_embed = [], [], []
+    written = set()  # id() of the documents in `new` or `changed` (a list's `in` compared rows)
     for pk in page_ids:
         described = {d.anchor: d for d in _describe(pages.get(pk))}
         for anchor, document in documents[pk].items():
             if anchor not in described and document.live:  # gone: unpublished, or a letter cut
                 document.live, document.updated_at = False, now
                 changed.append(document)
+                written.add(id(document))
         for anchor, part in described.items():
             document = documents[pk].get(anchor)
             fields = {"kind": part.kind, "title": part.title, "body": part.body, "live": True}
             if document is None:
                 document = Document(page_id=pk, anchor=anchor, updated_at=now, **fields)
                 new.append(document)
+                written.add(id(document))
             elif any(getattr(document, name) != value for name, value in fields.items()):
                 for name, value in fields.items():
                     setattr(document, name, value)
                 changed.append(document)
+                written.add(id(document))
             text_digest = digest(part.meaning)
             if document.digest != text_digest or document.vector is None:
                 to_embed.append((document, part.meaning, text_digest))
-                if document not in new and document not in changed:
+                if id(document) not in written:
                     changed.append(document)
+                    written.add(id(document))
     embedded = _embed(to_embed, model)
     for document in changed:
         document.updated_at = now
@@ -190,10 +198,11 @@ class Ahead:
         self.sent = set()
 
     def add(self, page_ids):
-        """Start embedding the live pages of `page_ids` (read in the caller's transaction) whose
-        text has no vector yet."""
+        """Start embedding the pages of `page_ids` that will be indexed (live and public, read in
+        the caller's transaction) and whose text has no vector yet."""
         page_ids = list(page_ids)
-        pages = Page.objects.filter(pk__in=page_ids).live().specific()
+        pages = list(Page.objects.filter(pk__in=page_ids).live().public().specific())
+        _prefetch(pages)
         known = set(
             Document.objects.filter(page_id__in=page_ids, vector__isnull=False).values_list(
                 "digest", flat=True
@@ -205,11 +214,13 @@ class Ahead:
                 text_digest = digest(described.meaning)
                 if text_digest not in known and text_digest not in self.futures:
                     texts[text_digest] = described.meaning
-        if texts:
+        items = list(texts.items())
+        for start in range(0, len(items), AHEAD_CHUNK):
+            chunk = items[start : start + AHEAD_CHUNK]
             future = self.pool.submit(
-                self.model.encode, list(texts.values()), max_tokens=encoders.DOCUMENT_TOKENS
+                self.model.encode, [text for _, text in chunk], max_tokens=encoders.DOCUMENT_TOKENS
             )
-            self.futures.update((key, (future, row)) for row, key in enumerate(texts))
+            self.futures.update((key, (future, row)) for row, (key, _) in enumerate(chunk))
 
     def take(self, digests):
         """{digest: vector} for those of `digests` handed to the threads, once they are done;

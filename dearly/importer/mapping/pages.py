@@ -10,6 +10,7 @@ import re
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
+from django.utils.encoding import force_str
 from django.utils.text import slugify
 
 from wagtail.models import Page, PageLogEntry, PageViewRestriction
@@ -139,19 +140,29 @@ def apply_status(page, entry, report):
     return None
 
 
-def require_login(page):
+def require_login(page, pending):
     """Members-only posts: Wagtail's login restriction (readers with an account, who may sign
-    up, as on Ghost and Substack). Never lifted by a later import: only an editor does that."""
+    up, as on Ghost and Substack). Never lifted by a later import: only an editor does that.
+    A new page's restriction goes to `pending` (write_restrictions)."""
     login = PageViewRestriction.LOGIN
-    new = getattr(page, "_imported_new", False)
-    if new or not PageViewRestriction.objects.filter(page=page, restriction_type=login).exists():
+    if getattr(page, "_imported_new", False):
+        pending.append(PageViewRestriction(page=page, restriction_type=login))
+    elif not PageViewRestriction.objects.filter(page=page, restriction_type=login).exists():
         PageViewRestriction.objects.create(page=page, restriction_type=login)
 
 
-def set_password(page, password):
-    """The WordPress post password as Wagtail's password restriction (it asks, as WP does)."""
-    if not password and getattr(page, "_imported_new", False):
-        return  # nothing to remove from a page made a moment ago
+def set_password(page, password, pending):
+    """The WordPress post password as Wagtail's password restriction (it asks, as WP does).
+    A new page's restriction goes to `pending` (write_restrictions)."""
+    if getattr(page, "_imported_new", False):
+        if password:  # nothing to remove from a page made a moment ago
+            restriction = PageViewRestriction.PASSWORD
+            pending.append(
+                PageViewRestriction(
+                    page=page, restriction_type=restriction, password=password[:255]
+                )
+            )
+        return
     restrictions = PageViewRestriction.objects.filter(page=page)
     if not password:
         restrictions.filter(restriction_type=PageViewRestriction.PASSWORD).delete()
@@ -164,6 +175,38 @@ def set_password(page, password):
     elif restriction.password != password[:255]:
         restriction.password = password[:255]
         restriction.save(update_fields=["password"])
+
+
+def write_restrictions(pending):
+    """The restrictions of new pages (require_login, set_password) in one go, each with the
+    entry in its page's history that Wagtail's own save writes. They send no signal, which
+    would index and invalidate each page on its own: the import indexes its pages and tells the
+    caches once, at the end, and nothing was cached of a page made by this import."""
+    if not pending:
+        return
+    PageViewRestriction.objects.bulk_create(pending, batch_size=1000)
+    now = timezone.now()
+    names = dict(PageViewRestriction.RESTRICTION_CHOICES)
+    PageLogEntry.objects.bulk_create(
+        [
+            PageLogEntry(
+                page_id=restriction.page_id,
+                content_type=ContentType.objects.get_for_model(type(restriction.page)),
+                label=restriction.page.get_admin_display_title(),
+                action="wagtail.view_restriction.create",
+                timestamp=now,
+                data={
+                    "restriction": {
+                        "type": restriction.restriction_type,
+                        "title": force_str(names.get(restriction.restriction_type)),
+                    }
+                },
+            )
+            for restriction in pending
+        ],
+        batch_size=1000,
+    )
+    pending.clear()
 
 
 def schedule(page, go_live_at):

@@ -53,6 +53,7 @@ from .pages import (
     set_password,
     wanted_class,
     where,
+    write_restrictions,
 )
 from .people import AuthorsAndTerms
 from .readers import Readers
@@ -116,6 +117,7 @@ class Import(AuthorsAndTerms, BodyBlocks, OldUrls):
         self.to_fix = set()  # pages whose text links to the old site
         self.indexed = defaultdict(set)  # page class -> ids to index at the end
         self.ahead, self.sent_ahead = None, set()
+        self.new_restrictions = []  # of new pages, written at the next flush
         self.readers = Readers(self.report)
 
     # --- the two passes ----------------------------------------------------------------
@@ -230,6 +232,7 @@ class Import(AuthorsAndTerms, BodyBlocks, OldUrls):
             batch_size=1000,
         )
         self.new_topic_links, self.new_tag_links = [], []
+        write_restrictions(self.new_restrictions)  # before the pages are embedded: not public
         self._flush_more()
         self.table.flush()
         self.table.forget_written(Kind.COMMENT)  # a comment's parent is always in its own post
@@ -336,9 +339,10 @@ class Import(AuthorsAndTerms, BodyBlocks, OldUrls):
         else:
             page.save(clean=False)
         if entry.password is not None:
-            set_password(page, entry.password if entry.status == "publish" else "")
+            password = entry.password if entry.status == "publish" else ""
+            set_password(page, password, self.new_restrictions)
         if entry.audience == records.MEMBERS:
-            require_login(page)
+            require_login(page, self.new_restrictions)
         if go_live_at is not None:
             schedule(page, go_live_at)
         label = "pages" if entry.kind == "page" else LABELS[kind.removeprefix("keep-")]

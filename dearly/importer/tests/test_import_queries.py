@@ -3,6 +3,8 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from wagtail.models import PageLogEntry, PageViewRestriction
+
 import pytest
 
 from dearly.comments.models import Comment
@@ -10,7 +12,8 @@ from dearly.importer.mapping import run as mapping_run
 from dearly.importer.mapping.run import ImportOptions, WordPressImport
 from dearly.importer.mapping.state import Kind
 
-from .conftest import run_import
+from .conftest import imported_page, run_import
+from .test_substack import row, substack_zip
 
 pytestmark = pytest.mark.django_db
 
@@ -59,10 +62,16 @@ def export(path, posts):
     return path
 
 
-def queries(path):
+def queries(path, command="import_wordpress"):
     with CaptureQueriesContext(connection) as ctx:
-        run_import(path)
+        run_import(path, command=command)
     return len(ctx.captured_queries)
+
+
+def members_only(path, posts, audience, start=0):
+    """A Substack export of `posts` posts for `audience`, numbered from `start` + 1."""
+    rows = [row(n, f"Guide {n}", audience=audience) for n in range(start + 1, start + posts + 1)]
+    return substack_zip(path, rows, readers="email,active_subscription\n")
 
 
 def test_queries_per_post_stay_a_handful(site_tree, tmp_path):
@@ -102,3 +111,24 @@ def test_written_comments_leave_memory_and_a_repeated_id_is_read_back(
     assert importer.table.forgotten[(source, Kind.COMMENT)] == {50, 51, 60, 61}
     run_import(path)
     assert Comment.objects.count() == 4  # and a second run creates none
+
+
+def test_posts_for_members_cost_the_queries_open_posts_cost(site_tree, tmp_path):
+    """A new page's login restriction is written with the next bulk write, with the entry in
+    the page's history that Wagtail writes: not saved alone, which also indexed and
+    invalidated each page on its own (about ten queries more per members-only post)."""
+    run_import(
+        members_only(tmp_path / "first.zip", 1, "everyone", start=900), command="import_substack"
+    )
+    open_posts = queries(members_only(tmp_path / "open.zip", 20, "everyone"), "import_substack")
+    restricted = members_only(tmp_path / "members.zip", 20, "only_free", start=100)
+    assert queries(restricted, "import_substack") - open_posts <= 4  # 2 bulk writes, 1 batch
+
+    page = imported_page("substack", "1101")
+    assert PageViewRestriction.objects.get(page=page).restriction_type == "login"
+    history = PageLogEntry.objects.get(page=page, action="wagtail.view_restriction.create")
+    assert (history.label, history.content_type.model_class()) == ("Guide 101", type(page))
+    by_wagtail = imported_page("substack", "1001")
+    PageViewRestriction(page=by_wagtail, restriction_type=PageViewRestriction.LOGIN).save()
+    wagtails = PageLogEntry.objects.get(page=by_wagtail, action="wagtail.view_restriction.create")
+    assert history.data == wagtails.data

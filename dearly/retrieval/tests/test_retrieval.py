@@ -13,7 +13,8 @@ from wagtail.models import PageViewRestriction
 import numpy as np
 import pytest
 
-from dearly.importer.tests.conftest import DATA, run_import
+from dearly.importer.tests.conftest import DATA, imported_page, run_import
+from dearly.importer.tests.test_substack import row, substack_zip
 from dearly.questions.services import similar_letters
 from dearly.retrieval import encoder as encoders
 from dearly.retrieval import indexing, lexical, query
@@ -264,6 +265,27 @@ def test_an_import_embeds_ahead_and_the_vectors_are_the_pages_own(site_tree, mon
         # Embedded once, by the threads ahead; the import's own thread embedded nothing again.
         assert ahead.count(meaning) == 1
         assert all(meaning not in texts for name, texts in during_import if name == "MainThread")
+
+
+def test_an_import_embeds_ahead_only_the_pages_it_indexes(site_tree, tmp_path, monkeypatch):
+    """A post for members only is behind a login: never indexed, so never embedded either."""
+    made = []
+    encode = encoders.Encoder.encode
+    monkeypatch.setattr(
+        encoders.Encoder,
+        "encode",
+        lambda self, texts, **kw: made.extend(texts) or encode(self, texts, **kw),
+    )
+    rows = [
+        row(1, "Saying no to a fifth project"),
+        row(2, "Asking for a raise", audience="only_free"),
+    ]
+    run_import(substack_zip(tmp_path / "export.zip", rows), command="import_substack")
+    open_post, members = imported_page("substack", "1001"), imported_page("substack", "1002")
+    assert Document.objects.get(page_id=open_post.pk).vector is not None
+    assert not Document.objects.filter(page_id=members.pk).exists()
+    assert any("fifth project" in text for text in made)
+    assert not any("raise" in text for text in made)
 
 
 def test_reindex_without_the_model_refuses_unless_starting_the_site(column, monkeypatch):
