@@ -6,6 +6,8 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
+        from . import restrictions  # imports models: only once the registry is ready
         from .invalidation import rules  # imports models: only once the registry is ready
 
         rules.connect()
+        restrictions.install()
