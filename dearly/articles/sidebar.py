@@ -13,7 +13,7 @@ from dearly.comments.models import Comment
 from dearly.core.cached import column_settings
 from dearly.core.invalidation import CONTENT, cached
 
-from .models import LetterPage, Topic
+from .models import LetterPage, PostPage, RoundupPage, Topic
 
 POPULAR_SHOWN = 5
 # Counted over every approved comment (one grouped scan of the comments' page index), so kept
@@ -35,10 +35,12 @@ def most_discussed():
 
 
 def popular_letters(request, shown=POPULAR_SHOWN):
-    """The published letters with the most approved comments: [(letter, count)]."""
+    """The published letters (and round-ups of letters) with the most approved comments:
+    [(letter, count)]."""
     counts = cached(request, "most-discussed", (), most_discussed, timeout=REFRESH)
     ids = [pk for pk, _ in counts]
-    letters = LetterPage.objects.published().filter(pk__in=ids).only("title", "url_path", "path")
+    letters = PostPage.objects.published().type(LetterPage, RoundupPage).filter(pk__in=ids)
+    letters = letters.only("title", "url_path", "path")
     found = {letter.pk: letter for letter in letters}
     return [(found[pk], n) for pk, n in counts if pk in found][:shown]
 

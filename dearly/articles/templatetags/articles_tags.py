@@ -8,20 +8,22 @@ from dearly.core.invalidation import SITE, cached
 
 from .. import navigation
 from .. import sidebar as side
-from ..listing import attach_comment_counts, load_posts, with_featured_images
-from ..models import ArticlePage, LetterPage, Topic
+from ..listing import load_posts
+from ..models import ArticlePage, LetterPage, PostPage, RoundupPage, Topic
 from ..related import related_posts
 
 register = template.Library()
 
-LATEST = {"guides": ArticlePage, "letters": LetterPage}
+LATEST = {"guides": (ArticlePage,), "letters": (LetterPage, RoundupPage)}
 
 
 @register.inclusion_tag("articles/includes/latest_posts.html", takes_context=True)
 def latest_posts(context, kind, count=6):
-    """The newest `count` published guides or letters (`kind`), as a post list."""
-    posts = with_featured_images(LATEST[kind].objects.published().newest_first())[:count]
-    return {"posts": attach_comment_counts(posts), "kind": kind, "request": context.get("request")}
+    """The newest `count` published guides, or letters and round-ups of letters (`kind`), as a
+    post list."""
+    newest = PostPage.objects.published().type(*LATEST[kind]).newest_first()
+    posts = load_posts(list(newest.values_list("pk", flat=True)[:count]))
+    return {"posts": posts, "kind": kind, "request": context.get("request")}
 
 
 @register.simple_tag

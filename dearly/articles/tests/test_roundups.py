@@ -209,6 +209,22 @@ def test_listed_with_the_letters_in_the_listing_feeds_and_sitemap(client, site_t
     assert page.title in client.get("/tags/office/").content.decode()
 
 
+def test_on_the_home_page_and_in_the_sidebar_with_the_letters(client, site_tree):
+    from dearly.comments.tests.helpers import make_comment, make_reader
+
+    make_letter(site_tree["letters"], title="An older letter")
+    page = roundup(site_tree)
+    RoundupPage.objects.filter(pk=page.pk).update(date=page.date.replace(year=2099))
+    reader = make_reader("talker")
+    for n in range(3):
+        make_comment(page, reader, f"Comment {n}")
+    html = client.get("/").content.decode()
+    latest = html.split("Latest letters", 1)[1].split("More letters", 1)[0]
+    assert latest.index(page.title) < latest.index("An older letter")  # newest first
+    sidebar = html.split('<aside class="sidebar"', 1)[1].split("</aside>", 1)[0]
+    assert page.title in sidebar.split("Most discussed", 1)[1]
+
+
 def test_a_round_up_of_a_hundred_letters_costs_the_queries_of_two(client, site_tree):
     link = make_letter(site_tree["letters"], title="Linked letter")
     answer = f'<p>See <a linktype="page" id="{link.pk}">this one</a>.</p>'
