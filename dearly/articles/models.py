@@ -606,6 +606,16 @@ class RoundupPage(PostPage):
     def kind_label(self):
         return "Letter" if self.letter is not None else "Letters"
 
+    def save(self, *args, **kwargs):
+        """Letters given in code (the demo, an import) have no sort_order: number them in the
+        order given, or PostgreSQL returns them in any order and the anchors move."""
+        letters = list(self.letters.all())
+        if any(letter.sort_order is None for letter in letters):
+            for number, letter in enumerate(letters):
+                letter.sort_order = number
+            self.letters = letters
+        return super().save(*args, **kwargs)
+
     def numbered_letters(self):
         """Its letters in order, each with its `number` and `anchor` ("letter-1", …)."""
         letters = list(self.letters.all())
@@ -706,6 +716,7 @@ class RoundupLetter(Orderable):
 
     class Meta(Orderable.Meta):
         verbose_name = "letter in a round-up"
+        ordering = ["sort_order", "pk"]  # the order written, should two share a sort_order
 
     def __str__(self):
         return self.pen_name

@@ -110,10 +110,11 @@ class Vectors:
             self.count += 1
             if self.count > len(self.pages):
                 self._grow(max(GROW, len(self.pages)))
-            self.pages[row] = key.page_id
-            self.page_rows.setdefault(key.page_id, []).append(row)
-            if key.anchor:
-                self.anchors[row] = key.anchor
+            self._name(row, key)
+        elif self._key(row) != key:  # the id now names another document (a reused rowid)
+            self.page_rows[int(self.pages[row])].remove(row)
+            self.anchors.pop(row, None)
+            self._name(row, key)
         self.live[row] = live
         if live:
             self.kinds[row] = self.kind_codes.setdefault(kind, len(self.kind_codes))
@@ -121,6 +122,12 @@ class Vectors:
             scale = float(np.abs(values).max()) / 127.0 or 1.0
             self.matrix[row] = np.rint(values / scale)
             self.scales[row] = scale
+
+    def _name(self, row, key):
+        self.pages[row] = key.page_id
+        self.page_rows.setdefault(key.page_id, []).append(row)
+        if key.anchor:
+            self.anchors[row] = key.anchor
 
     def _grow(self, extra):
         self.pages = np.concatenate([self.pages, np.zeros(extra, dtype=np.int64)])

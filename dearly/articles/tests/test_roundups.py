@@ -393,3 +393,16 @@ def test_a_pen_name_with_markup_is_shown_as_text(client, site_tree):
     page = roundup(site_tree, [('<script>alert("x")</script>', "<p>Q?</p>", "<p>A.</p>")])
     html = client.get(page.url).content.decode()
     assert '<script>alert("x")' not in html and "Dear &lt;script&gt;" in html
+
+
+def test_letters_given_in_code_keep_the_order_given(site_tree):
+    """The demo and tests build round-ups in code, where no editor numbers the letters: without
+    a sort_order PostgreSQL returned them in any order, and search linked a letter's title to
+    another letter's anchor."""
+    page = roundup(site_tree)
+    stored = RoundupLetter.objects.filter(page=page).values_list("pen_name", "sort_order")
+    assert list(stored) == [(name, n) for n, (name, _, _) in enumerate(FIVE)]
+    fresh = RoundupPage.objects.get(pk=page.pk)
+    assert [(lt.anchor, lt.pen_name) for lt in fresh.numbered_letters()] == [
+        (f"letter-{n}", name) for n, (name, _, _) in enumerate(FIVE, start=1)
+    ]

@@ -310,3 +310,21 @@ def test_past_the_cap_only_the_newest_matches_are_ranked_by_words(column, monkey
     assert [key.page_id for key, _ in lexical.matching(["salary"])] == [column["pay"].pk]
     monkeypatch.setattr(lexical, "RANKED_AT_MOST", 2)
     assert sorted(key.page_id for key, _ in lexical.matching(words, any_word=True)) == both
+
+
+def test_a_document_id_used_again_names_the_new_document():
+    """SQLite gives a deleted last row's id to the next row: the id's old page and anchor must
+    not stay with it (a search once linked a round-up's letter to another letter's anchor)."""
+    import numpy as np
+
+    from dearly.retrieval.encoder import DIMENSIONS
+    from dearly.retrieval.models import Key
+
+    vector = np.ones(DIMENSIONS, dtype="<f4").tobytes()
+    held = Vectors()
+    held._put(7, Key(1, "letter-1"), "letter", True, vector)
+    held._put(7, Key(2, "letter-2"), "letter", True, vector)
+    assert held._key(held.rows[7]) == Key(2, "letter-2")
+    assert held.page_rows[1] == [] and held.page_rows[2] == [held.rows[7]]
+    held._put(7, Key(3, ""), "guide", True, vector)
+    assert held._key(held.rows[7]) == Key(3, "") and held.page_rows[2] == []
