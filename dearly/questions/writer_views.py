@@ -4,9 +4,7 @@ confirmation step, as for withdrawal). Every change is POST + CSRF; the pages ca
 so they are private_page like the status page."""
 
 from django.contrib import messages
-from django.http import HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,7 +13,14 @@ from allauth.core.ratelimit import consume
 from . import services, writer
 from .forms import UpdateForm
 from .models import WriterUpdate, hash_token
-from .views import DOUBLE_SEND_WINDOW, _columnist, _question_or_404, private_page, say_once
+from .views import (
+    DOUBLE_SEND_WINDOW,
+    _columnist,
+    _question_or_404,
+    _to_status,
+    private_page,
+    say_once,
+)
 
 
 def _refused(request, token, heading, message):
@@ -41,10 +46,6 @@ def _show_update_preview(request, token, question, form, submission, status=200,
         "error": error,
     }
     return render(request, "questions/update_preview.html", context, status=status)
-
-
-def _to_status(token):
-    return HttpResponseRedirect(reverse("questions:status", args=[token]), status=303)
 
 
 @private_page
