@@ -12,13 +12,6 @@ from dearly.retrieval.models import Key
 from .models import ArticlePage, LetterPage, LetterUpdatePage, RoundupPage
 
 PER_PAGE = 12
-# What load_posts looks for, in this order (the commonest first), with what each prefetches.
-LOADED = (
-    (ArticlePage, ()),
-    (LetterPage, ()),
-    (LetterUpdatePage, ()),
-    (RoundupPage, ("letters",)),
-)
 
 
 def paginate(request, queryset, per_page=PER_PAGE):
@@ -46,17 +39,18 @@ def load_posts(ids):
     """Specific guides, letters, writers' updates and round-ups for `ids` (page ids, or
     retrieval Keys: one with an anchor is a round-up's letter, shown on its own), in that order,
     with their authors, featured images and comment counts: always the same queries, whatever
-    the number or mix. Guides and letters are looked for first; updates and round-ups (and
-    their letters) cost their queries only when some ids were neither."""
+    the number or mix, and two more (round-ups and their letters) only when a round-up is among
+    them."""
     keys = [key if isinstance(key, Key) else Key(key) for key in ids]
     page_ids = {key.page_id for key in keys}
     found = {}
-    for model, related in LOADED:
-        rest = page_ids - found.keys()
-        if not rest:
-            break
-        posts = with_featured_images(model.objects.filter(pk__in=rest))
-        for post in posts.prefetch_related(*related):
+    for model in (ArticlePage, LetterPage, LetterUpdatePage):
+        for post in with_featured_images(model.objects.filter(pk__in=page_ids)):
+            found[post.pk] = post
+    rest = page_ids - found.keys()
+    if rest:
+        roundups = with_featured_images(RoundupPage.objects.filter(pk__in=rest))
+        for post in roundups.prefetch_related("letters"):
             found[post.pk] = post
     attach_authors(found.values())
     attach_comment_counts(found.values())
